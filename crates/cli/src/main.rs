@@ -1,0 +1,44 @@
+//! `oss-edge`: the command-line face of oss-edge-core.
+//!
+//! Every subcommand is deterministic and scriptable: inputs come from flags, files and the
+//! environment (credentials only from `OSS_ACCESS_KEY_ID` / `OSS_ACCESS_KEY_SECRET` /
+//! `OSS_SESSION_TOKEN`, never from flags that show in `ps`), results go to stdout as JSON,
+//! and the exit code says whether the check passed.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod sign_cmd;
+mod ticket_cmd;
+mod verify_cmd;
+
+/// Direct uploads to Alibaba Cloud OSS: verify callbacks, sign policies and URLs, mint tickets.
+#[derive(Parser)]
+#[command(name = "oss-edge", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify a captured OSS callback request; print the upload event, or why it fails.
+    Verify(verify_cmd::VerifyArgs),
+    /// Sign a PostObject policy (V4 by default, V1 legacy).
+    SignPost(sign_cmd::SignPostArgs),
+    /// Presign an OSS request URL (V4 by default, V1 legacy).
+    Presign(sign_cmd::PresignArgs),
+    /// Mint or check an upload ticket.
+    #[command(subcommand)]
+    Ticket(ticket_cmd::TicketCommand),
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Verify(args) => verify_cmd::run(args),
+        Command::SignPost(args) => sign_cmd::run_sign_post(args),
+        Command::Presign(args) => sign_cmd::run_presign(args),
+        Command::Ticket(command) => ticket_cmd::run(command),
+    }
+}

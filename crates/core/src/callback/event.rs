@@ -1,0 +1,1 @@
+//! Upload events (DESIGN.md, schema `oss-edge.upload.v1`).

@@ -1,0 +1,239 @@
+//! Trusted callback keys (spec §3.2, DESIGN.md "Trust is a list, not a header").
+//!
+//! OSS names its signing key by URL in the `x-oss-pub-key-url` header. That URL is only a
+//! *selector*: it must equal, byte for byte, a URL in this list, and the key used is the one
+//! configured here. A URL taken from a request is never fetched, so there is no SSRF and no
+//! way for a caller to bring their own key.
+
+use std::sync::OnceLock;
+
+use rsa::pkcs1::der::Decode as _;
+use rsa::{BoxedUint, PublicKey as RsaPublicKey};
+
+use crate::encoding::base64_decode;
+
+/// The key OSS signs callbacks with, `callback_pub_key_v1.pem`: RSA-512, e = 65537 (spec §3.2).
+pub const OSS_CALLBACK_KEY_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKs/JBGzwUB2aVht4crBx3oIPBLNsjGs
+C0fTXv+nvlmklvkcolvpvXLTjaxUHR3W9LXxQ2EHXAJfCB+6H2YF1k8CAwEAAQ==
+-----END PUBLIC KEY-----
+";
+
+/// The two URLs under which OSS announces [`OSS_CALLBACK_KEY_PEM`] (spec §2.1, §3.2).
+pub const OSS_CALLBACK_KEY_URLS: [&str; 2] = [
+    "http://gosspublic.alicdn.com/callback_pub_key_v1.pem",
+    "https://gosspublic.alicdn.com/callback_pub_key_v1.pem",
+];
+
+/// Smallest modulus accepted. OSS's own key is 512 bits, which general-purpose RSA libraries
+/// refuse by default; it is accepted here on purpose, and the upload ticket exists because a
+/// 512-bit signature alone is weak (spec §3.2).
+pub const MIN_KEY_BITS: usize = 512;
+
+/// Largest modulus accepted, bounding the work an operator-configured key can cost per request.
+pub const MAX_KEY_BITS: usize = 4096;
+
+/// Why a configured key could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The PEM text has no `-----BEGIN PUBLIC KEY-----` / `-----END PUBLIC KEY-----` block.
+    NotPem,
+    /// The PEM body is not valid Base64.
+    PemBase64,
+    /// The DER is not an RSA SubjectPublicKeyInfo (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`) key.
+    NotRsaPublicKey(String),
+    /// The modulus is outside [`MIN_KEY_BITS`]..=[`MAX_KEY_BITS`] or the exponent is unusable.
+    UnsupportedKey(String),
+    /// The key URL is empty or contains whitespace or control characters.
+    InvalidUrl(String),
+}
+
+impl core::fmt::Display for KeyError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::NotPem => f.write_str(
+                "not a PEM public key: expected a -----BEGIN PUBLIC KEY----- or -----BEGIN RSA PUBLIC KEY----- block",
+            ),
+            Self::PemBase64 => f.write_str("the PEM body is not valid Base64"),
+            Self::NotRsaPublicKey(why) => write!(f, "not an RSA public key: {why}"),
+            Self::UnsupportedKey(why) => write!(f, "unsupported RSA key: {why}"),
+            Self::InvalidUrl(url) => write!(f, "invalid key URL {url:?}: it must be non-empty, without spaces or control characters"),
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+const RSA_ENCRYPTION_OID: &str = "1.2.840.113549.1.1.1";
+
+fn pem_body(pem: &str) -> Result<(bool, Vec<u8>), KeyError> {
+    let text = pem.trim();
+    let (spki, rest) = if let Some(rest) = text.strip_prefix("-----BEGIN PUBLIC KEY-----") {
+        (true, rest.strip_suffix("-----END PUBLIC KEY-----"))
+    } else if let Some(rest) = text.strip_prefix("-----BEGIN RSA PUBLIC KEY-----") {
+        (false, rest.strip_suffix("-----END RSA PUBLIC KEY-----"))
+    } else {
+        return Err(KeyError::NotPem);
+    };
+    let body: String = rest.ok_or(KeyError::NotPem)?.split_whitespace().collect();
+    base64_decode(&body)
+        .map(|der| (spki, der))
+        .map_err(|_| KeyError::PemBase64)
+}
+
+/// Parses an RSA public key from PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`), accepting moduli of
+/// [`MIN_KEY_BITS`] to [`MAX_KEY_BITS`] bits.
+pub fn parse_public_key_pem(pem: &str) -> Result<RsaPublicKey, KeyError> {
+    let (is_spki, der) = pem_body(pem)?;
+    let pkcs1_der: Vec<u8> = if is_spki {
+        let spki = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(&der)
+            .map_err(|e| KeyError::NotRsaPublicKey(e.to_string()))?;
+        if spki.algorithm.oid.to_string() != RSA_ENCRYPTION_OID {
+            return Err(KeyError::NotRsaPublicKey(format!(
+                "algorithm {} is not rsaEncryption",
+                spki.algorithm.oid
+            )));
+        }
+        spki.subject_public_key
+            .as_bytes()
+            .ok_or_else(|| KeyError::NotRsaPublicKey("key bits are not whole bytes".into()))?
+            .to_vec()
+    } else {
+        der
+    };
+    let parsed = rsa::pkcs1::RsaPublicKey::<rsa::pkcs1::UintRef<'_>>::from_der(&pkcs1_der)
+        .map_err(|e| KeyError::NotRsaPublicKey(e.to_string()))?;
+    let n = BoxedUint::from_be_slice_vartime(parsed.modulus.as_bytes());
+    let e = BoxedUint::from_be_slice_vartime(parsed.public_exponent.as_bytes());
+    RsaPublicKey::new_with_size_limits(n, e, MIN_KEY_BITS..=MAX_KEY_BITS)
+        .map_err(|e| KeyError::UnsupportedKey(e.to_string()))
+}
+
+fn oss_callback_key() -> &'static RsaPublicKey {
+    static KEY: OnceLock<RsaPublicKey> = OnceLock::new();
+    KEY.get_or_init(|| match parse_public_key_pem(OSS_CALLBACK_KEY_PEM) {
+        Ok(key) => key,
+        // The constant is tested to parse; reaching this is a build defect, not input.
+        Err(e) => panic!("compiled-in OSS callback key does not parse: {e}"),
+    })
+}
+
+/// One trusted key and the exact URL that selects it.
+#[derive(Clone, Debug)]
+pub struct TrustedKey {
+    /// The exact key URL (decoded `x-oss-pub-key-url`) that selects this key.
+    pub url: String,
+    /// The public key.
+    pub key: RsaPublicKey,
+    /// True for OSS's compiled-in key, false for keys added by configuration.
+    pub builtin: bool,
+}
+
+/// The list of keys a callback may be signed with, each selected by an exact URL.
+#[derive(Clone, Debug)]
+pub struct TrustedKeys {
+    keys: Vec<TrustedKey>,
+}
+
+impl Default for TrustedKeys {
+    fn default() -> Self {
+        Self::oss()
+    }
+}
+
+impl TrustedKeys {
+    /// OSS's compiled-in key under its `http://` and `https://` URLs.
+    pub fn oss() -> Self {
+        let key = oss_callback_key();
+        Self {
+            keys: OSS_CALLBACK_KEY_URLS
+                .iter()
+                .map(|url| TrustedKey {
+                    url: (*url).to_owned(),
+                    key: key.clone(),
+                    builtin: true,
+                })
+                .collect(),
+        }
+    }
+
+    /// An empty list (every callback will be rejected as `UntrustedKeyUrl`).
+    pub fn empty() -> Self {
+        Self { keys: Vec::new() }
+    }
+
+    /// Adds a key from configuration, selected by exactly `url`. A key already listed under
+    /// the same URL is replaced.
+    pub fn add_pem(&mut self, url: &str, pem: &str) -> Result<(), KeyError> {
+        if url.is_empty()
+            || url
+                .bytes()
+                .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
+            return Err(KeyError::InvalidUrl(url.to_owned()));
+        }
+        let key = parse_public_key_pem(pem)?;
+        self.keys.retain(|k| k.url != url);
+        self.keys.push(TrustedKey {
+            url: url.to_owned(),
+            key,
+            builtin: false,
+        });
+        Ok(())
+    }
+
+    /// The key selected by exactly `url` (no normalisation of any kind).
+    pub fn find(&self, url: &[u8]) -> Option<&TrustedKey> {
+        self.keys.iter().find(|k| k.url.as_bytes() == url)
+    }
+
+    /// All trusted keys, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = &TrustedKey> {
+        self.keys.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::traits::PublicKeyParts as _;
+
+    #[test]
+    fn oss_key_is_512_bit_and_parses() {
+        let key = oss_callback_key();
+        assert_eq!(key.size(), 64);
+        assert_eq!(key.n().bits(), 512);
+    }
+
+    #[test]
+    fn rejects_bad_pem() {
+        assert_eq!(parse_public_key_pem("hello").unwrap_err(), KeyError::NotPem);
+        assert_eq!(
+            parse_public_key_pem("-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----")
+                .unwrap_err(),
+            KeyError::PemBase64
+        );
+        assert!(matches!(
+            parse_public_key_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"),
+            Err(KeyError::NotRsaPublicKey(_))
+        ));
+    }
+
+    #[test]
+    fn configured_urls_must_be_clean() {
+        let mut keys = TrustedKeys::empty();
+        assert!(matches!(
+            keys.add_pem("", OSS_CALLBACK_KEY_PEM),
+            Err(KeyError::InvalidUrl(_))
+        ));
+        assert!(matches!(
+            keys.add_pem("http://x/k.pem ", OSS_CALLBACK_KEY_PEM),
+            Err(KeyError::InvalidUrl(_))
+        ));
+        keys.add_pem("http://127.0.0.1:9000/k.pem", OSS_CALLBACK_KEY_PEM)
+            .unwrap();
+        assert!(keys.find(b"http://127.0.0.1:9000/k.pem").is_some());
+        assert!(keys.find(OSS_CALLBACK_KEY_URLS[0].as_bytes()).is_none());
+    }
+}

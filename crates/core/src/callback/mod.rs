@@ -1,0 +1,16 @@
+//! OSS upload callbacks: proving a callback request came from OSS, turning its body into an
+//! upload event, and building the callback parameters a client sends with its upload.
+//!
+//! - [`verify()`] checks OSS's RSA/MD5 signature over the raw request (spec §3).
+//! - [`keys`] holds the trusted public keys, selected by exact key URL (spec §3.2).
+//! - [`event`] parses a verified body into an [`UploadEvent`] (DESIGN.md, schema `oss-edge.upload.v1`).
+//! - [`params`] builds and validates the `callback` / `callback-var` parameters (spec §1).
+
+pub mod event;
+pub mod keys;
+pub mod params;
+pub mod target;
+pub mod verify;
+
+pub use keys::{KeyError, TrustedKeys};
+pub use verify::{CallbackRequest, VerifiedCallback, VerifyError, VerifyOptions, verify};
