@@ -29,6 +29,9 @@ enum Command {
     SignPost(sign_cmd::SignPostArgs),
     /// Presign an OSS request URL (V4 by default, V1 legacy).
     Presign(sign_cmd::PresignArgs),
+    /// JSON-lines signing for the differential suite (tests/differential).
+    #[command(hide = true)]
+    SignBatch(sign_cmd::SignBatchArgs),
     /// Mint or check an upload ticket.
     #[command(subcommand)]
     Ticket(ticket_cmd::TicketCommand),
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify_cmd::run(args),
         Command::SignPost(args) => sign_cmd::run_sign_post(args),
         Command::Presign(args) => sign_cmd::run_presign(args),
+        Command::SignBatch(args) => sign_cmd::run_sign_batch(args),
         Command::Ticket(command) => ticket_cmd::run(command),
     }
 }
