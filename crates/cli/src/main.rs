@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod http_file;
 mod sign_cmd;
 mod ticket_cmd;
 mod verify_cmd;
@@ -21,6 +22,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Verify a captured OSS callback request; print the upload event, or why it fails.

@@ -211,6 +211,8 @@ pub fn parse_iso8601(text: &str) -> Result<i64, InvalidTimestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn known_dates_round_trip() {

@@ -67,19 +67,25 @@ impl std::error::Error for KeyError {}
 
 const RSA_ENCRYPTION_OID: &str = "1.2.840.113549.1.1.1";
 
-fn pem_body(pem: &str) -> Result<(bool, Vec<u8>), KeyError> {
+/// The DER inside a PEM block labelled `label`, or `None` when `pem` is not such a block.
+pub(crate) fn pem_block(pem: &str, label: &str) -> Option<Result<Vec<u8>, KeyError>> {
     let text = pem.trim();
-    let (spki, rest) = if let Some(rest) = text.strip_prefix("-----BEGIN PUBLIC KEY-----") {
-        (true, rest.strip_suffix("-----END PUBLIC KEY-----"))
-    } else if let Some(rest) = text.strip_prefix("-----BEGIN RSA PUBLIC KEY-----") {
-        (false, rest.strip_suffix("-----END RSA PUBLIC KEY-----"))
-    } else {
-        return Err(KeyError::NotPem);
+    let rest = text.strip_prefix(format!("-----BEGIN {label}-----").as_str())?;
+    let Some(body) = rest.strip_suffix(format!("-----END {label}-----").as_str()) else {
+        return Some(Err(KeyError::NotPem));
     };
-    let body: String = rest.ok_or(KeyError::NotPem)?.split_whitespace().collect();
-    base64_decode(&body)
-        .map(|der| (spki, der))
-        .map_err(|_| KeyError::PemBase64)
+    let body: String = body.split_whitespace().collect();
+    Some(base64_decode(&body).map_err(|_| KeyError::PemBase64))
+}
+
+fn pem_body(pem: &str) -> Result<(bool, Vec<u8>), KeyError> {
+    if let Some(der) = pem_block(pem, "PUBLIC KEY") {
+        return der.map(|der| (true, der));
+    }
+    match pem_block(pem, "RSA PUBLIC KEY") {
+        Some(der) => der.map(|der| (false, der)),
+        None => Err(KeyError::NotPem),
+    }
 }
 
 /// Parses an RSA public key from PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`), accepting moduli of
@@ -198,12 +204,14 @@ impl TrustedKeys {
 mod tests {
     use super::*;
     use rsa::traits::PublicKeyParts as _;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn oss_key_is_512_bit_and_parses() {
         let key = oss_callback_key();
         assert_eq!(key.size(), 64);
-        assert_eq!(key.n().bits(), 512);
+        assert_eq!(key.n().bit_width(), 512);
     }
 
     #[test]

@@ -6,11 +6,14 @@
 //! - [`event`] parses a verified body into an [`UploadEvent`] (DESIGN.md, schema `oss-edge.upload.v1`).
 //! - [`params`] builds and validates the `callback` / `callback-var` parameters (spec §1).
 
+pub mod diagnose;
 pub mod event;
 pub mod keys;
 pub mod params;
+pub mod signing;
 pub mod target;
 pub mod verify;
 
+pub use event::{UploadEvent, parse_event};
 pub use keys::{KeyError, TrustedKeys};
 pub use verify::{CallbackRequest, VerifiedCallback, VerifyError, VerifyOptions, verify};

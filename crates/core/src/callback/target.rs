@@ -72,6 +72,8 @@ pub fn string_to_sign_with(target: &RequestTarget<'_>, body: &[u8], empty: Empty
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn splits_at_first_question_mark() {

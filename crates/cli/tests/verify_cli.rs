@@ -1,0 +1,269 @@
+//! `oss-edge verify`: both input forms, failures, and the mismatch diagnosis.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use oss_edge_core::callback::signing::CallbackSigner;
+use oss_edge_core::encoding::base64_encode;
+use serde_json::Value;
+
+const VECTORS: &str = include_str!("../../../tests/vectors/oss-callback-real.json");
+const TEST_KEY: &str = include_str!("../../../tests/keys/test-callback-key.pem");
+const TEST_KEY_URL: &str = "http://127.0.0.1:9000/test-key.pem";
+
+fn vector(index: usize) -> Value {
+    let doc: Value = serde_json::from_str(VECTORS).unwrap();
+    doc["vectors"][index].clone()
+}
+
+fn repo_file(relative: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
+        .display()
+        .to_string()
+}
+
+fn oss_edge(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_oss-edge"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("oss-edge-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn flags_for(v: &Value, target: &str) -> Vec<String> {
+    vec![
+        "verify".into(),
+        "--target".into(),
+        target.into(),
+        "--authorization".into(),
+        v["headers"]["authorization"].as_str().unwrap().into(),
+        "--pub-key-url".into(),
+        v["headers"]["x-oss-pub-key-url"].as_str().unwrap().into(),
+        "--content-type".into(),
+        v["headers"]["content-type"].as_str().unwrap().into(),
+        "--body".into(),
+        v["body"].as_str().unwrap().into(),
+        "--now".into(),
+        "1700000000".into(),
+    ]
+}
+
+fn run(args: &[String]) -> Output {
+    oss_edge(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn valid_vector_from_flags_prints_the_event() {
+    let v = vector(0);
+    let out = run(&flags_for(&v, v["request_target"].as_str().unwrap()));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let event: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(event["schema"], "oss-edge.upload.v1");
+    assert_eq!(event["upload"]["bucket"], "yonghu-test");
+    assert_eq!(event["body"]["format"], "form");
+    assert_eq!(event["received_at"], "2023-11-14T22:13:20Z");
+}
+
+#[test]
+fn decoded_key_url_is_accepted_as_a_flag() {
+    let v = vector(0);
+    let mut args = flags_for(&v, "/index.php?id=1&index=2");
+    args[6] = "http://gosspublic.alicdn.com/callback_pub_key_v1.pem".into();
+    assert_eq!(run(&args).status.code(), Some(0));
+}
+
+#[test]
+fn valid_vector_from_a_raw_request_file() {
+    let v = vector(1);
+    let body = v["body"].as_str().unwrap();
+    let capture = format!(
+        "POST {} HTTP/1.1\r\nHost: example.com\r\nContent-Type: application/json\r\nContent-Length: {}\r\nAuthorization: {}\r\nx-oss-pub-key-url: {}\r\nx-oss-request-id: 5CF3E7821AB22D0FDB86704D\r\n\r\n{}",
+        v["request_target"].as_str().unwrap(),
+        body.len(),
+        v["headers"]["authorization"].as_str().unwrap(),
+        v["headers"]["x-oss-pub-key-url"].as_str().unwrap(),
+        body
+    );
+    let file = temp_file("v2.http", capture.as_bytes());
+    let out = oss_edge(&["verify", "--request", file.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let event: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(event["id"], "5CF3E7821AB22D0FDB86704D");
+    assert_eq!(event["upload"]["size"], 114020);
+    assert_eq!(event["fields"]["pic_info"], "810,539");
+    assert_eq!(event["body"]["format"], "json");
+}
+
+#[test]
+fn invalid_vector_exits_1_with_the_reason() {
+    let v = vector(2);
+    let out = run(&flags_for(&v, v["request_target"].as_str().unwrap()));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("[signature_mismatch]"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn untrusted_key_url_is_named() {
+    let v = vector(0);
+    let mut args = flags_for(&v, "/index.php?id=1&index=2");
+    args[6] = "https://gosspublic.alicdn.com.evil.example/callback_pub_key_v1.pem".into();
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("[untrusted_key_url]"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(
+        oss_edge(&["verify", "--request", "/nonexistent/file.http"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        oss_edge(&["verify", "--target", "/x"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn diagnoses_a_real_vector_whose_prefix_a_proxy_stripped() {
+    let v = vector(1);
+    let out = run(&flags_for(
+        &v,
+        "/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH",
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("prefix \"/api/v3\""), "{text}");
+    assert!(
+        text.contains("OSS signed target: /api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH"),
+        "{text}"
+    );
+}
+
+#[test]
+fn diagnoses_a_dropped_query_given_the_callback_url() {
+    let v = vector(0);
+    let mut args = flags_for(&v, "/index.php");
+    args.extend([
+        "--callback-url".into(),
+        "http://example.com/index.php?id=1&index=2".into(),
+    ]);
+    let text = stdout(&run(&args));
+    assert!(
+        text.contains("OSS signed target: /index.php?id=1&index=2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn diagnoses_a_reordered_query() {
+    let v = vector(0);
+    let text = stdout(&run(&flags_for(&v, "/index.php?index=2&id=1")));
+    assert!(text.contains("re-ordered"), "{text}");
+}
+
+/// A request signed by the test key for `signed_target`, presented as `presented_target`.
+fn mangled(
+    signed_target: &str,
+    presented_target: &str,
+    signed_body: &str,
+    presented_body: &str,
+) -> String {
+    let signer = CallbackSigner::from_pkcs8_pem(TEST_KEY).unwrap();
+    let args = [
+        "verify",
+        "--target",
+        presented_target,
+        "--authorization",
+        &signer
+            .sign(signed_target.as_bytes(), signed_body.as_bytes())
+            .unwrap(),
+        "--pub-key-url",
+        &base64_encode(TEST_KEY_URL.as_bytes()),
+        "--body",
+        presented_body,
+        "--trust-key",
+        &format!(
+            "{TEST_KEY_URL}={}",
+            repo_file("tests/keys/test-callback-key.pub.pem")
+        ),
+    ];
+    let out = oss_edge(&args);
+    let text = stdout(&out);
+    if signed_target == presented_target && signed_body == presented_body {
+        assert_eq!(out.status.code(), Some(0), "{text}");
+    } else {
+        assert_eq!(out.status.code(), Some(1), "{text}");
+    }
+    text
+}
+
+#[test]
+fn test_key_signed_request_verifies_through_trust_key() {
+    mangled("/cb?t=1", "/cb?t=1", "a=b", "a=b");
+}
+
+#[test]
+fn diagnoses_plus_read_as_space() {
+    let text = mangled("/cb/a+b?t=1", "/cb/a b?t=1", "a=b", "a=b");
+    assert!(
+        text.contains("'+' in the path was read as a space"),
+        "{text}"
+    );
+}
+
+#[test]
+fn diagnoses_a_path_decoded_before_verification() {
+    // OSS signed "/cb/%41" (the target decoded once); a framework handed over that decoded
+    // form, and decoding it again gives "/cb/A".
+    let text = mangled("/cb/%2541", "/cb/%41", "a=b", "a=b");
+    assert!(text.contains("already percent-decoded"), "{text}");
+}
+
+#[test]
+fn diagnoses_a_trailing_slash() {
+    let text = mangled("/cb/upload", "/cb/upload/", "a=b", "a=b");
+    assert!(text.contains("trailing slash was added"), "{text}");
+}
+
+#[test]
+fn diagnoses_a_re_encoded_body() {
+    let text = mangled("/cb", "/cb", "object=dir%2Fa%20b.jpg", "object=dir/a+b.jpg");
+    assert!(text.contains("form body was re-encoded"), "{text}");
+    let text = mangled("/cb", "/cb", "{\"a\":1}", "{\"a\":1}\n");
+    assert!(text.contains("newline was added"), "{text}");
+}
+
+#[test]
+fn says_so_when_nothing_explains_the_mismatch() {
+    let text = mangled("/cb", "/cb", "a=b", "a=c");
+    assert!(text.contains("no common rewrite"), "{text}");
+}
