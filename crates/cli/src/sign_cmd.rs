@@ -310,7 +310,8 @@ pub fn run_presign(args: PresignArgs) -> ExitCode {
 #[derive(Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
 enum BatchRequest {
-    Presign(PresignSpec),
+    // Boxed: the presign variant is large and one value exists per line.
+    Presign(Box<PresignSpec>),
     SignPost {
         #[serde(default)]
         version: VersionArg,
