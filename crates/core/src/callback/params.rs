@@ -56,7 +56,7 @@ pub const MAX_URLS: usize = 5;
 /// Rendering choices (spec §1.4, §10): placeholders are never quoted, since OSS renders strings
 /// with their quotes. The variables that can be empty (`imageInfo.height`, `imageInfo.width`,
 /// `imageInfo.format`, `contentMd5`, `vpcId`) sit inside a one-element JSON array, because how
-/// OSS renders an empty value in JSON mode is [UNVERIFIED]: `[]` (nothing), `[""]` and
+/// OSS renders an empty value in JSON mode is \[UNVERIFIED\]: `[]` (nothing), `[""]` and
 /// `[null]` all stay valid JSON, as do `[600]` or `["600"]`. A receiver reads the array's
 /// single element as the value, and an empty array, `""` or `null` as absent. `crc64` stays
 /// bare: it is never empty, and a number or a string both parse. `size` is a bare number.

@@ -360,10 +360,10 @@ impl BodyTemplate {
     /// Renders the body OSS would send (spec §1.4).
     ///
     /// - Form bodies: every variable value is percent-encoded (everything but RFC 3986
-    ///   unreserved characters, so `/` becomes `%2F` [VERIFIED]); numbers are decimal; empty
+    ///   unreserved characters, so `/` becomes `%2F` \[VERIFIED\]); numbers are decimal; empty
     ///   values are empty.
-    /// - JSON bodies: strings are JSON-quoted and escaped (`/` not escaped [VERIFIED]), numbers
-    ///   bare; the [UNVERIFIED] cases follow `rendering` (see [`JsonRendering`]).
+    /// - JSON bodies: strings are JSON-quoted and escaped (`/` not escaped \[VERIFIED\]), numbers
+    ///   bare; the \[UNVERIFIED\] cases follow `rendering` (see [`JsonRendering`]).
     /// - Constants are copied verbatim in both; a custom variable missing from `vars`
     ///   renders as the empty string (`` in form bodies, `""` in JSON bodies).
     pub fn render(
@@ -392,7 +392,7 @@ impl BodyTemplate {
 }
 
 /// What an image field renders as in a JSON body when the object is not an image
-/// ([UNVERIFIED], spec §1.4, §10).
+/// (\[UNVERIFIED\], spec §1.4, §10).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum EmptyNumber {
     /// Nothing at all (`"height":,`), the hostile reading a numeric renderer with an empty
@@ -405,7 +405,7 @@ pub enum EmptyNumber {
     Null,
 }
 
-/// How `${crc64}` renders in a JSON body ([UNVERIFIED], spec §1.4, §10).
+/// How `${crc64}` renders in a JSON body (\[UNVERIFIED\], spec §1.4, §10).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Crc64Rendering {
     /// A bare decimal number (it is an unsigned 64-bit integer). The default.
@@ -415,7 +415,7 @@ pub enum Crc64Rendering {
     String,
 }
 
-/// Choices for the JSON renderings the spec leaves [UNVERIFIED]. `size` is always a bare
+/// Choices for the JSON renderings the spec leaves \[UNVERIFIED\]. `size` is always a bare
 /// number and image height and width are bare numbers when present; every other variable is a
 /// JSON string. The local OSS stand-in can vary these to prove receivers cope with each
 /// reading.

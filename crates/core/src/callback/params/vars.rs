@@ -6,7 +6,7 @@
 //!
 //! ## Key rule (ours)
 //! OSS documents only that keys start with `x:` and are lower case; its exact grammar is
-//! [UNVERIFIED] (spec §10). We accept `x:` followed by 1 to [`MAX_VAR_NAME_LEN`] characters from
+//! \[UNVERIFIED\] (spec §10). We accept `x:` followed by 1 to [`MAX_VAR_NAME_LEN`] characters from
 //! `a-z 0-9 _ - .`: every official example fits, nothing in it needs escaping in a form field
 //! name, a header or a `${…}` placeholder, and it is lower case by construction.
 
