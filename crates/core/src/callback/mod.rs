@@ -5,11 +5,13 @@
 //! - [`keys`] holds the trusted public keys, selected by exact key URL (spec §3.2).
 //! - [`event`] parses a verified body into an [`UploadEvent`] (DESIGN.md, schema `oss-edge.upload.v1`).
 //! - [`params`] builds and validates the `callback` / `callback-var` parameters (spec §1).
+//! - [`reply`] says what OSS accepts as the answer to a callback (spec §2.3).
 
 pub mod diagnose;
 pub mod event;
 pub mod keys;
 pub mod params;
+pub mod reply;
 pub mod signing;
 pub mod target;
 pub mod verify;
