@@ -7,7 +7,7 @@
 //!
 //! Section references (`spec §N`) point into `shared/spec/oss-upload-callback.md`.
 //!
-//! - [`callback`]: proving that a callback request came from OSS ([`callback::verify`]) and
+//! - [`callback`]: proving that a callback request came from OSS ([`callback::verify()`]) and
 //!   turning its body into a typed [`callback::UploadEvent`]; building callback parameters.
 //! - [`sign`]: PostObject policies and presigned URLs (V4 and legacy V1).
 //! - [`ticket`]: the signer's own HMAC upload ticket carried in the callback URL.

@@ -241,3 +241,91 @@ fn real_vectors_become_events() {
         assert_ne!(event.body.format, BodyFormat::Raw, "{}", c.name);
     }
 }
+
+/// The signer's own JSON template, rendered the way OSS may render it under every reading the
+/// spec leaves open (§1.4, §10), always becomes a fully typed event.
+#[test]
+fn signers_json_template_parses_under_every_rendering() {
+    use oss_edge_core::callback::params::{
+        BodyType, CallbackParams, CallbackVars, Crc64Rendering, EVENT_JSON_BODY, EmptyNumber,
+        ImageInfo, JsonRendering, SystemValues,
+    };
+    let params = CallbackParams::builder()
+        .url("https://cb.example.com/oss/callback")
+        .body(EVENT_JSON_BODY)
+        .body_type(BodyType::Json)
+        .build()
+        .unwrap();
+    for image in [
+        None,
+        Some(ImageInfo {
+            height: 480,
+            width: 640,
+            format: "png".into(),
+        }),
+    ] {
+        for empty_number in [
+            EmptyNumber::Nothing,
+            EmptyNumber::EmptyString,
+            EmptyNumber::Null,
+        ] {
+            for crc64 in [Crc64Rendering::Number, Crc64Rendering::String] {
+                let values = SystemValues {
+                    bucket: "b".into(),
+                    object: "uploads/alice/a b.png".into(),
+                    etag: "D8E8FCA2DC0F896FD7CB4CB0031BA249".into(),
+                    size: 5385,
+                    mime_type: "image/png".into(),
+                    image: image.clone(),
+                    crc64: u64::MAX,
+                    content_md5: String::new(),
+                    vpc_id: String::new(),
+                    client_ip: "1.2.3.4".into(),
+                    req_id: "REQ1".into(),
+                    operation: "PostObject".into(),
+                };
+                let body = params.render_body(
+                    &values,
+                    &CallbackVars::new(),
+                    JsonRendering {
+                        empty_number,
+                        crc64,
+                    },
+                );
+                let e = event_for(Some("application/json"), body.as_bytes(), &[]);
+                let case = format!("{image:?} {empty_number:?} {crc64:?}: {body}");
+                assert_eq!(e.body.format, BodyFormat::Json, "{case}");
+                assert!(e.warnings.is_empty(), "{case}: {:?}", e.warnings);
+                assert_eq!(
+                    e.upload.object.as_deref(),
+                    Some("uploads/alice/a b.png"),
+                    "{case}"
+                );
+                assert_eq!(e.upload.size, Some(5385), "{case}");
+                assert_eq!(
+                    e.upload.crc64.as_deref(),
+                    Some("18446744073709551615"),
+                    "{case}"
+                );
+                assert_eq!(e.upload.content_md5, None, "{case}");
+                assert_eq!(e.upload.vpc_id, None, "{case}");
+                assert_eq!(
+                    (e.id.as_str(), e.id_source),
+                    ("REQ1", IdSource::BodyReqId),
+                    "{case}"
+                );
+                match &image {
+                    Some(_) => {
+                        assert_eq!(
+                            (e.upload.image.width, e.upload.image.height),
+                            (Some(640), Some(480)),
+                            "{case}"
+                        );
+                        assert_eq!(e.upload.image.format.as_deref(), Some("png"), "{case}");
+                    }
+                    None => assert_eq!(e.upload.image, Default::default(), "{case}"),
+                }
+            }
+        }
+    }
+}

@@ -224,6 +224,27 @@ fn value_text(value: &Value) -> String {
     }
 }
 
+/// Body field names read as system variables (spec §1.3, and the names templates commonly use).
+const SYSTEM_FIELDS: &[&str] = &[
+    "bucket",
+    "object",
+    "filename",
+    "etag",
+    "size",
+    "mimeType",
+    "imageInfo.height",
+    "imageInfo.width",
+    "imageInfo.format",
+    "height",
+    "width",
+    "crc64",
+    "contentMd5",
+    "clientIp",
+    "reqId",
+    "operation",
+    "vpcId",
+];
+
 struct FieldSorter<'w> {
     upload: UploadFields,
     custom: BTreeMap<String, String>,
@@ -281,6 +302,17 @@ impl FieldSorter<'_> {
     }
 
     fn add(&mut self, name: &str, value: &Value) {
+        // The signer's JSON template wraps variables that may render empty in a one-element
+        // array (`"height":[${imageInfo.height}]`, see `params::EVENT_JSON_BODY`), so the body
+        // stays valid JSON however OSS renders an empty value: `[v]` is `v`, `[]` is absent.
+        let unwrapped;
+        let value = match value {
+            Value::Array(items) if items.len() <= 1 && SYSTEM_FIELDS.contains(&name) => {
+                unwrapped = items.first().cloned().unwrap_or(Value::Null);
+                &unwrapped
+            }
+            _ => value,
+        };
         if name.starts_with("x:") {
             self.custom
                 .entry(name.to_owned())

@@ -1,7 +1,7 @@
 //! Would OSS accept this PostObject form under this policy? (spec §5.2)
 //!
 //! Used by tests and by the local OSS stand-in. Choices where OSS's behaviour is not
-//! documented ([UNVERIFIED], spec §10): a field that a condition names but the form lacks fails
+//! documented (\[UNVERIFIED\], spec §10): a field that a condition names but the form lacks fails
 //! that condition (`not-in` excepted: an absent value is in no list); the policy stops being
 //! valid at the `expiration` instant; `bucket` conditions compare with the bucket the form was
 //! posted to; form fields without a condition (e.g. `x:` variables) are allowed.

@@ -3,7 +3,7 @@
 //! - [`condition`]: the policy conditions, rendered as compact JSON and parsed back.
 //! - [`builder`]: [`PostPolicyBuilder`] → [`PostForm`]: the policy, its V4 (default) or V1
 //!   signature, the ordered form fields a client posts (`file` last) and the URL to post to.
-//! - [`evaluate`]: would OSS accept this form under this policy? If not, which condition failed.
+//! - [`evaluate()`]: would OSS accept this form under this policy? If not, which condition failed.
 //! - [`verify`]: checking the form's signature fields against credentials, and [`check_post`]
 //!   combining both, for the local OSS stand-in.
 //!
