@@ -10,6 +10,7 @@
 //! - [`callback`]: proving that a callback request came from OSS ([`callback::verify()`]) and
 //!   turning its body into a typed [`callback::UploadEvent`]; building callback parameters.
 //! - [`sign`]: PostObject policies and presigned URLs (V4 and legacy V1).
+//! - [`grant`]: who may upload what: authentication, object keys, limits and building grants.
 //! - [`ticket`]: the signer's own HMAC upload ticket carried in the callback URL.
 //! - [`encoding`] and [`time`]: the small codecs the rest is built from.
 #![forbid(unsafe_code)]
@@ -17,6 +18,7 @@
 
 pub mod callback;
 pub mod encoding;
+pub mod grant;
 pub mod sign;
 pub mod ticket;
 pub mod time;
