@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use rsa::pkcs1::der::Decode as _;
 use rsa::{BoxedUint, PublicKey as RsaPublicKey};
 
+use super::rsa512::Rsa512;
 use crate::encoding::base64_decode;
 
 /// The key OSS signs callbacks with, `callback_pub_key_v1.pem`: RSA-512, e = 65537 (spec §3.2).
@@ -134,6 +135,20 @@ pub struct TrustedKey {
     pub key: RsaPublicKey,
     /// True for OSS's compiled-in key, false for keys added by configuration.
     pub builtin: bool,
+    /// The same key prepared for the fixed-width path, when it is 512 bits.
+    pub(crate) fast: Option<Rsa512>,
+}
+
+impl TrustedKey {
+    fn new(url: String, key: RsaPublicKey, builtin: bool) -> Self {
+        let fast = Rsa512::new(&key);
+        Self {
+            url,
+            key,
+            builtin,
+            fast,
+        }
+    }
 }
 
 /// The list of keys a callback may be signed with, each selected by an exact URL.
@@ -155,11 +170,7 @@ impl TrustedKeys {
         Self {
             keys: OSS_CALLBACK_KEY_URLS
                 .iter()
-                .map(|url| TrustedKey {
-                    url: (*url).to_owned(),
-                    key: key.clone(),
-                    builtin: true,
-                })
+                .map(|url| TrustedKey::new((*url).to_owned(), key.clone(), true))
                 .collect(),
         }
     }
@@ -181,11 +192,7 @@ impl TrustedKeys {
         }
         let key = parse_public_key_pem(pem)?;
         self.keys.retain(|k| k.url != url);
-        self.keys.push(TrustedKey {
-            url: url.to_owned(),
-            key,
-            builtin: false,
-        });
+        self.keys.push(TrustedKey::new(url.to_owned(), key, false));
         Ok(())
     }
 

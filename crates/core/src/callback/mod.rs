@@ -12,6 +12,7 @@ pub mod event;
 pub mod keys;
 pub mod params;
 pub mod reply;
+pub mod rsa512;
 pub mod signing;
 pub mod target;
 pub mod verify;
