@@ -1,0 +1,385 @@
+//! The Worker's configuration: environment variables and secrets, parsed and checked once.
+//!
+//! Every variable is read through a lookup function so this module is plain Rust, tested
+//! natively; [`crate::edge`] supplies the lookup over the Worker's `Env`. Empty values count as
+//! unset. Anything unusable is a [`ConfigError`], and the Worker then fails closed: every
+//! callback is answered `500 misconfigured` with the error's message (see `docs/callback-worker.md`).
+
+use core::fmt;
+
+use oss_edge_core::callback::keys::KeyError as PemError;
+use oss_edge_core::callback::verify::DEFAULT_MAX_BODY_BYTES;
+use oss_edge_core::callback::{TrustedKeys, VerifyOptions};
+use oss_edge_core::ticket::{KeyError as TicketKeyError, TicketKeyring};
+
+use crate::reply::{ReplyError, ReplyTemplate};
+use crate::{
+    VAR_ALLOWED_PATH_PREFIXES, VAR_DEBUG, VAR_ENVIRONMENT, VAR_MAX_BODY_BYTES, VAR_REPLY_TEMPLATE,
+    VAR_REQUIRE_TICKET, VAR_TICKET_KEYS, VAR_TRUSTED_KEYS,
+};
+
+/// Largest accepted `MAX_BODY_BYTES`: 1 MiB. OSS builds callback bodies from a template of at
+/// most a few KB (spec §1.2), so anything near this is a mistake.
+pub const MAX_BODY_BYTES_LIMIT: usize = 1024 * 1024;
+
+/// Where the Worker runs. Development-only behaviour (the recording queue consumer, queue
+/// failure injection) exists only in [`Environment::Local`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// Deployed (the default when `OSS_EDGE_ENV` is unset).
+    Production,
+    /// `wrangler dev --env local` (`OSS_EDGE_ENV = "local"`, set only in `[env.local.vars]`).
+    Local,
+}
+
+impl Environment {
+    /// The name used in `OSS_EDGE_ENV` and `/healthz`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Production => "production",
+            Self::Local => "local",
+        }
+    }
+}
+
+/// The parsed configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// Where the Worker runs.
+    pub environment: Environment,
+    /// Whether a callback without an upload ticket is refused (`REQUIRE_TICKET`, default true).
+    pub require_ticket: bool,
+    /// The ticket HMAC keys (`TICKET_KEYS`); may be empty only when tickets are optional.
+    pub ticket_keys: TicketKeyring,
+    /// OSS's compiled-in key plus the (URL, PEM) pairs of `TRUSTED_KEYS`.
+    pub trusted_keys: TrustedKeys,
+    /// Verification options (`MAX_BODY_BYTES`).
+    pub verify: VerifyOptions,
+    /// Raw path prefixes a callback may arrive on (`ALLOWED_PATH_PREFIXES`); empty = any.
+    pub allowed_path_prefixes: Vec<String>,
+    /// The 200 reply body (`REPLY_TEMPLATE`).
+    pub reply: ReplyTemplate,
+    /// Log bodies and signature-mismatch diagnoses (`DEBUG`).
+    pub debug: bool,
+}
+
+/// Why the configuration cannot be used. Messages name the variable and never include secrets.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A boolean variable is not `true` or `false`.
+    InvalidBool {
+        /// The variable.
+        var: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// `OSS_EDGE_ENV` is neither `production` nor `local`.
+    InvalidEnvironment {
+        /// Its value.
+        value: String,
+    },
+    /// `TICKET_KEYS` does not parse (the message names the key id, never the secret).
+    TicketKeys(TicketKeyError),
+    /// `REQUIRE_TICKET` is true but `TICKET_KEYS` is empty.
+    TicketKeysRequired,
+    /// `TRUSTED_KEYS` is not a JSON array of `{"url": …, "pem": …}` objects.
+    TrustedKeysShape(String),
+    /// A `TRUSTED_KEYS` entry has an unusable URL or PEM.
+    TrustedKey {
+        /// The entry's URL.
+        url: String,
+        /// What is wrong with it.
+        error: PemError,
+    },
+    /// `MAX_BODY_BYTES` is not an integer in 1..=[`MAX_BODY_BYTES_LIMIT`].
+    MaxBodyBytes {
+        /// Its value.
+        value: String,
+    },
+    /// An `ALLOWED_PATH_PREFIXES` entry does not start with `/` or contains `?`, `#` or whitespace.
+    PathPrefix {
+        /// The entry.
+        prefix: String,
+    },
+    /// `REPLY_TEMPLATE` is not usable.
+    ReplyTemplate(ReplyError),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidBool { var, value } => {
+                write!(f, "{var} must be `true` or `false`, not {value:?}")
+            }
+            Self::InvalidEnvironment { value } => write!(
+                f,
+                "{VAR_ENVIRONMENT} must be `production` or `local`, not {value:?}"
+            ),
+            Self::TicketKeys(e) => write!(f, "{VAR_TICKET_KEYS}: {e}"),
+            Self::TicketKeysRequired => write!(
+                f,
+                "{VAR_REQUIRE_TICKET} is true but {VAR_TICKET_KEYS} is empty: set the secret \
+                 (`wrangler secret put {VAR_TICKET_KEYS}`, value `kid:secret`) or set \
+                 {VAR_REQUIRE_TICKET}=false"
+            ),
+            Self::TrustedKeysShape(why) => write!(
+                f,
+                "{VAR_TRUSTED_KEYS} must be a JSON array of {{\"url\": …, \"pem\": …}} objects: {why}"
+            ),
+            Self::TrustedKey { url, error } => {
+                write!(f, "{VAR_TRUSTED_KEYS} entry for {url:?}: {error}")
+            }
+            Self::MaxBodyBytes { value } => write!(
+                f,
+                "{VAR_MAX_BODY_BYTES} must be an integer from 1 to {MAX_BODY_BYTES_LIMIT}, not {value:?}"
+            ),
+            Self::PathPrefix { prefix } => write!(
+                f,
+                "{VAR_ALLOWED_PATH_PREFIXES} entry {prefix:?} must start with `/` and contain no `?`, `#` or whitespace"
+            ),
+            Self::ReplyTemplate(e) => write!(f, "{VAR_REPLY_TEMPLATE}: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The value of `name`, or `None` when unset or blank.
+fn non_empty(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    lookup(name).filter(|v| !v.trim().is_empty())
+}
+
+fn parse_bool(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match non_empty(lookup, var) {
+        None => Ok(default),
+        Some(value) => match value.trim() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(ConfigError::InvalidBool { var, value }),
+        },
+    }
+}
+
+/// Parses `TRUSTED_KEYS`: `[{"url": "http://…/key.pem", "pem": "-----BEGIN PUBLIC KEY-----…"}]`.
+fn parse_trusted_keys(text: Option<&str>) -> Result<TrustedKeys, ConfigError> {
+    let mut keys = TrustedKeys::oss();
+    let Some(text) = text else { return Ok(keys) };
+    let shape = |why: &str| ConfigError::TrustedKeysShape(why.to_owned());
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| shape(&format!("not JSON ({e})")))?;
+    let entries = value.as_array().ok_or_else(|| shape("not an array"))?;
+    for entry in entries {
+        let field = |name: &str| entry.get(name).and_then(serde_json::Value::as_str);
+        let (Some(url), Some(pem)) = (field("url"), field("pem")) else {
+            return Err(shape("every entry needs string fields `url` and `pem`"));
+        };
+        keys.add_pem(url, pem)
+            .map_err(|error| ConfigError::TrustedKey {
+                url: url.to_owned(),
+                error,
+            })?;
+    }
+    Ok(keys)
+}
+
+fn parse_prefixes(text: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|prefix| {
+            let clean = prefix.starts_with('/')
+                && !prefix.bytes().any(|b| {
+                    b == b'?' || b == b'#' || b.is_ascii_whitespace() || b.is_ascii_control()
+                });
+            if clean {
+                Ok(prefix.to_owned())
+            } else {
+                Err(ConfigError::PathPrefix {
+                    prefix: prefix.to_owned(),
+                })
+            }
+        })
+        .collect()
+}
+
+impl Config {
+    /// Reads and checks every variable through `lookup` (name → value).
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let environment = match non_empty(lookup, VAR_ENVIRONMENT).as_deref().map(str::trim) {
+            None | Some("production") => Environment::Production,
+            Some("local") => Environment::Local,
+            Some(other) => {
+                return Err(ConfigError::InvalidEnvironment {
+                    value: other.to_owned(),
+                });
+            }
+        };
+        let require_ticket = parse_bool(lookup, VAR_REQUIRE_TICKET, true)?;
+        let ticket_keys = match non_empty(lookup, VAR_TICKET_KEYS) {
+            Some(text) => {
+                TicketKeyring::parse_list(text.trim()).map_err(ConfigError::TicketKeys)?
+            }
+            None => TicketKeyring::new(),
+        };
+        if require_ticket && ticket_keys.is_empty() {
+            return Err(ConfigError::TicketKeysRequired);
+        }
+        let trusted_keys = parse_trusted_keys(non_empty(lookup, VAR_TRUSTED_KEYS).as_deref())?;
+        let max_body_bytes = match non_empty(lookup, VAR_MAX_BODY_BYTES) {
+            None => DEFAULT_MAX_BODY_BYTES,
+            Some(value) => value
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_BODY_BYTES_LIMIT).contains(n))
+                .ok_or(ConfigError::MaxBodyBytes { value })?,
+        };
+        let allowed_path_prefixes =
+            parse_prefixes(non_empty(lookup, VAR_ALLOWED_PATH_PREFIXES).as_deref())?;
+        // The template is taken verbatim (not trimmed): a BOM must be seen to be refused.
+        let reply = match lookup(VAR_REPLY_TEMPLATE).filter(|v| !v.is_empty()) {
+            Some(text) => ReplyTemplate::parse(&text).map_err(ConfigError::ReplyTemplate)?,
+            None => ReplyTemplate::default(),
+        };
+        let debug = parse_bool(lookup, VAR_DEBUG, false)?;
+        Ok(Self {
+            environment,
+            require_ticket,
+            ticket_keys,
+            trusted_keys,
+            verify: VerifyOptions { max_body_bytes },
+            allowed_path_prefixes,
+            reply,
+            debug,
+        })
+    }
+
+    /// Whether a callback on raw path `path` is accepted: any path when no prefixes are
+    /// configured, else a path equal to a prefix or continuing it at a `/` boundary
+    /// (`/cb` allows `/cb` and `/cb/x`, not `/cbx`; `/cb/` allows `/cb/x`).
+    pub fn path_allowed(&self, path: &[u8]) -> bool {
+        self.allowed_path_prefixes.is_empty()
+            || self.allowed_path_prefixes.iter().any(|prefix| {
+                let prefix = prefix.as_bytes();
+                path.starts_with(prefix)
+                    && (path.len() == prefix.len()
+                        || prefix.ends_with(b"/")
+                        || path[prefix.len()] == b'/')
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const KEY: &str = "k1:0123456789abcdef0123456789abcdef";
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_require_tickets_and_fail_closed_without_keys() {
+        assert_eq!(config(&[]).unwrap_err(), ConfigError::TicketKeysRequired);
+        assert_eq!(
+            config(&[(VAR_TICKET_KEYS, "  ")]).unwrap_err(),
+            ConfigError::TicketKeysRequired
+        );
+        let c = config(&[(VAR_TICKET_KEYS, KEY)]).unwrap();
+        assert!(c.require_ticket);
+        assert!(!c.debug);
+        assert_eq!(c.environment, Environment::Production);
+        assert_eq!(c.verify.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+        assert_eq!(c.trusted_keys.iter().count(), 2);
+    }
+
+    #[test]
+    fn tickets_optional_without_keys() {
+        let c = config(&[(VAR_REQUIRE_TICKET, "false")]).unwrap();
+        assert!(!c.require_ticket);
+        assert!(c.ticket_keys.is_empty());
+    }
+
+    #[test]
+    fn bad_values_name_their_variable_and_hide_secrets() {
+        let e = config(&[(VAR_REQUIRE_TICKET, "yes")]).unwrap_err();
+        assert!(e.to_string().contains(VAR_REQUIRE_TICKET));
+        let e = config(&[(VAR_TICKET_KEYS, "k1:short-secret-value")]).unwrap_err();
+        let message = e.to_string();
+        assert!(message.contains(VAR_TICKET_KEYS) && message.contains("k1"));
+        assert!(!message.contains("short-secret-value"));
+        let e = config(&[(VAR_REQUIRE_TICKET, "false"), (VAR_MAX_BODY_BYTES, "0")]).unwrap_err();
+        assert!(matches!(e, ConfigError::MaxBodyBytes { .. }));
+        let e = config(&[(VAR_REQUIRE_TICKET, "false"), (VAR_ENVIRONMENT, "dev")]).unwrap_err();
+        assert!(matches!(e, ConfigError::InvalidEnvironment { .. }));
+    }
+
+    #[test]
+    fn trusted_keys_from_json() {
+        let pem = oss_edge_core::callback::keys::OSS_CALLBACK_KEY_PEM;
+        let json = serde_json::json!([{ "url": "http://127.0.0.1:9000/k.pem", "pem": pem }]);
+        let c = config(&[
+            (VAR_REQUIRE_TICKET, "false"),
+            (VAR_TRUSTED_KEYS, &json.to_string()),
+        ])
+        .unwrap();
+        assert!(
+            c.trusted_keys
+                .find(b"http://127.0.0.1:9000/k.pem")
+                .is_some()
+        );
+
+        let bad = serde_json::json!([{ "url": "http://x/k.pem", "pem": "not a pem" }]);
+        let e = config(&[
+            (VAR_REQUIRE_TICKET, "false"),
+            (VAR_TRUSTED_KEYS, &bad.to_string()),
+        ])
+        .unwrap_err();
+        assert!(matches!(e, ConfigError::TrustedKey { .. }), "{e}");
+        for shape in ["{}", "[1]", "[{\"url\":\"x\"}]", "nope"] {
+            let e =
+                config(&[(VAR_REQUIRE_TICKET, "false"), (VAR_TRUSTED_KEYS, shape)]).unwrap_err();
+            assert!(
+                matches!(e, ConfigError::TrustedKeysShape(_)),
+                "{shape}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn path_prefixes() {
+        let c = config(&[
+            (VAR_REQUIRE_TICKET, "false"),
+            (VAR_ALLOWED_PATH_PREFIXES, "/cb, /hooks/"),
+        ])
+        .unwrap();
+        for ok in ["/cb", "/cb/x", "/hooks/a"] {
+            assert!(c.path_allowed(ok.as_bytes()), "{ok}");
+        }
+        for no in ["/cbx", "/", "/hooks", "/other/cb"] {
+            assert!(!c.path_allowed(no.as_bytes()), "{no}");
+        }
+        let e = config(&[
+            (VAR_REQUIRE_TICKET, "false"),
+            (VAR_ALLOWED_PATH_PREFIXES, "cb"),
+        ])
+        .unwrap_err();
+        assert!(matches!(e, ConfigError::PathPrefix { .. }));
+        let any = config(&[(VAR_REQUIRE_TICKET, "false")]).unwrap();
+        assert!(any.path_allowed(b"/anything"));
+    }
+}

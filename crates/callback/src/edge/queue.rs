@@ -1,0 +1,87 @@
+//! Putting an event on the queue: retries with backoff inside the time budget.
+
+use std::time::Duration;
+
+use futures_util::future::{Either, select};
+use wasm_bindgen::{JsCast as _, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{Delay, Queue};
+
+use crate::dev::QueueFailures;
+use crate::rejection::Rejection;
+use crate::retry::{attempt_timeout, next_wait};
+
+const QUEUE_REFUSED: &str = "the queue refused the message";
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// `queue.send(message, {contentType: "json"})`, called on the binding directly: the same
+/// call `worker::Queue::send_raw` makes, without serde-wasm-bindgen for the options object
+/// (a few KB of Worker size).
+fn send_promise(queue: &Queue, message: &JsValue) -> Result<js_sys::Promise, JsValue> {
+    let binding: &JsValue = queue.as_ref();
+    let send: js_sys::Function =
+        js_sys::Reflect::get(binding, &JsValue::from_str("send"))?.dyn_into()?;
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &options,
+        &JsValue::from_str("contentType"),
+        &JsValue::from_str("json"),
+    )?;
+    send.call2(binding, message, &options)?.dyn_into()
+}
+
+/// One send. The message is the event's own JSON turned into a JS object with `JSON.parse`
+/// and sent with the `json` content type, so what consumers receive is exactly the JSON the
+/// core produced (serde-wasm-bindgen's default serializer would turn maps into JS `Map`s that
+/// arrive as `{}`; TOOLCHAIN.md).
+async fn send_once(queue: &Queue, event_json: &str, timeout_ms: f64) -> Result<(), String> {
+    let message =
+        js_sys::JSON::parse(event_json).map_err(|_| "the event is not valid JSON".to_owned())?;
+    let promise =
+        send_promise(queue, &message).map_err(|e| super::js_error_text(&e, QUEUE_REFUSED))?;
+    let send = JsFuture::from(promise);
+    let timeout = Delay::from(Duration::from_millis(timeout_ms.max(1.0) as u64));
+    match select(send, timeout).await {
+        Either::Left((Ok(_), _)) => Ok(()),
+        Either::Left((Err(e), _)) => Err(super::js_error_text(&e, QUEUE_REFUSED)),
+        Either::Right(_) => Err(format!("no answer within {} ms", timeout_ms as u64)),
+    }
+}
+
+/// Sends `event_json`, retrying failures until the budget is spent. `Ok(attempts)` once the
+/// queue has accepted the event.
+pub(super) async fn send_with_retry(
+    queue: &Queue,
+    event_json: &str,
+    failures: QueueFailures,
+) -> Result<u32, Rejection> {
+    let started = now_ms();
+    let mut attempt = 1;
+    loop {
+        let elapsed = now_ms() - started;
+        let result = if failures.fails(attempt) {
+            Err(format!(
+                "queue failure injected for attempt {attempt} (local environment)"
+            ))
+        } else {
+            send_once(queue, event_json, attempt_timeout(elapsed)).await
+        };
+        let last_error = match result {
+            Ok(()) => return Ok(attempt),
+            Err(e) => e,
+        };
+        match next_wait(attempt, now_ms() - started) {
+            Some(wait) => Delay::from(Duration::from_millis(wait as u64)).await,
+            None => {
+                return Err(Rejection::QueueUnavailable {
+                    attempts: attempt,
+                    last_error,
+                });
+            }
+        }
+        attempt += 1;
+    }
+}

@@ -1,0 +1,86 @@
+//! # oss-edge-callback
+//!
+//! The Cloudflare Worker OSS calls after each upload. A thin adapter over `oss-edge-core`:
+//! it reads the raw request, lets the core verify OSS's signature, parse the body into an
+//! upload event and check the upload ticket, puts the event on a Queue, and answers OSS with
+//! JSON. It answers 200 only once the event is on the queue (DESIGN.md, "No silent loss").
+//!
+//! Configuration and deployment: `docs/callback-worker.md`. Layout, one concern per module:
+//!
+//! - [`config`]: environment variables and secrets → [`config::Config`], checked once.
+//! - [`route`]: the raw request target and routing (`POST` callbacks, `GET /healthz`).
+//! - [`pipeline`]: the callback decision (core calls in order), without IO.
+//! - [`reply`]: the 200 body from `REPLY_TEMPLATE`, within OSS's reply contract.
+//! - [`rejection`]: error codes and the one code → status table.
+//! - [`retry`]: the queue backoff schedule inside OSS's 5-second budget.
+//! - [`log`], [`health`]: the per-request log line and `/healthz`.
+//! - [`dev`]: local-only behaviour (recording consumer format, queue failure injection).
+//! - `edge` (wasm32 only): the Worker glue — request and response, `Env`, the queue.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+/// Queue producer binding the events are sent to (`[[queues.producers]] binding`).
+pub const QUEUE_BINDING: &str = "UPLOAD_EVENTS";
+
+/// `true` (default) or `false`: whether callbacks without an upload ticket are refused.
+pub const VAR_REQUIRE_TICKET: &str = "REQUIRE_TICKET";
+/// Secret: ticket HMAC keys, `kid:secret,kid2:secret2`.
+pub const VAR_TICKET_KEYS: &str = "TICKET_KEYS";
+/// Extra trusted callback keys: JSON `[{"url": …, "pem": …}]`.
+pub const VAR_TRUSTED_KEYS: &str = "TRUSTED_KEYS";
+/// Largest accepted callback body in bytes (default 65536).
+pub const VAR_MAX_BODY_BYTES: &str = "MAX_BODY_BYTES";
+/// Comma-separated raw path prefixes callbacks may arrive on (default: any path).
+pub const VAR_ALLOWED_PATH_PREFIXES: &str = "ALLOWED_PATH_PREFIXES";
+/// JSON template of the 200 reply body.
+pub const VAR_REPLY_TEMPLATE: &str = "REPLY_TEMPLATE";
+/// `true` to log bodies and signature-mismatch diagnoses.
+pub const VAR_DEBUG: &str = "DEBUG";
+/// `production` (default) or `local`; set to `local` only by `[env.local]` in `wrangler.toml`.
+pub const VAR_ENVIRONMENT: &str = "OSS_EDGE_ENV";
+
+/// Every configuration variable, in documentation order.
+pub const CONFIG_VARS: [&str; 8] = [
+    VAR_REQUIRE_TICKET,
+    VAR_TICKET_KEYS,
+    VAR_TRUSTED_KEYS,
+    VAR_MAX_BODY_BYTES,
+    VAR_ALLOWED_PATH_PREFIXES,
+    VAR_REPLY_TEMPLATE,
+    VAR_DEBUG,
+    VAR_ENVIRONMENT,
+];
+
+/// The service name in logs and `/healthz`.
+pub const SERVICE: &str = "oss-edge-callback";
+
+pub mod config;
+pub mod dev;
+pub mod health;
+pub mod log;
+pub mod pipeline;
+pub mod rejection;
+pub mod reply;
+pub mod retry;
+pub mod route;
+
+#[cfg(target_arch = "wasm32")]
+mod edge;
+
+#[cfg(target_arch = "wasm32")]
+mod entry {
+    use worker::{Context, Env, MessageBatch, Request, Response, Result, event};
+
+    /// OSS's callback (and `/healthz`).
+    #[event(fetch)]
+    async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
+        crate::edge::handle(request, env).await
+    }
+
+    /// The development consumer: records events in the local environment only.
+    #[event(queue)]
+    async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
+        crate::edge::consume(batch, env);
+        Ok(())
+    }
+}
