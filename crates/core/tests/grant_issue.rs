@@ -17,7 +17,7 @@ const RANDOM: [u8; 16] = [0xab; 16];
 fn raw() -> RawConfig {
     let s = |v: &str| Some(v.to_owned());
     RawConfig {
-        environment: s("development"),
+        environment: s("local"),
         bucket: s("examplebucket"),
         region: s("cn-hangzhou"),
         endpoint: s("http://127.0.0.1:9000"),

@@ -148,8 +148,8 @@ impl fmt::Display for AuthConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AuthConfigError::NoneOutsideDevelopment => f.write_str(
-                "AUTH_MODE=none is only allowed with ENVIRONMENT=development; configure bearer \
-                 tokens or JWT keys",
+                "AUTH_MODE=none is only allowed in local development (OSS_EDGE_ENV=local); \
+                 configure bearer tokens or JWT keys",
             ),
             AuthConfigError::NothingEnabled => {
                 f.write_str("AUTH_MODE is empty; use bearer, jwt, bearer,jwt or (development) none")
@@ -162,7 +162,7 @@ impl fmt::Display for AuthConfigError {
             AuthConfigError::WeakToken => write!(
                 f,
                 "AUTH_BEARER_TOKENS: tokens must have at least {MIN_STATIC_TOKEN_LEN} characters \
-                 outside development"
+                 outside local development"
             ),
             AuthConfigError::NoJwtKeys => f.write_str(
                 "AUTH_MODE includes jwt but neither JWT_HS256_SECRETS nor JWT_RS256_PUBLIC_KEYS \

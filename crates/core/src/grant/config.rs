@@ -22,6 +22,9 @@ pub const DEFAULT_PART_SIZE: u64 = 8 * 1024 * 1024;
 /// Smallest part OSS accepts (except the last one), bytes.
 pub const MIN_PART_SIZE: u64 = 100 * 1024;
 
+/// The `OSS_EDGE_ENV` value of local development.
+pub const LOCAL_ENVIRONMENT: &str = "local";
+
 /// Subject used by `AUTH_MODE=none` in development.
 pub const DEV_SUBJECT: &str = "dev";
 
@@ -29,7 +32,8 @@ pub const DEV_SUBJECT: &str = "dev";
 /// `None` and empty strings both mean "not set".
 #[derive(Clone, Debug, Default)]
 pub struct RawConfig {
-    /// `ENVIRONMENT`: `development` enables `AUTH_MODE=none` and short tokens; anything else
+    /// `OSS_EDGE_ENV`: `local` (set only by the local-development configuration) allows
+    /// `AUTH_MODE=none`, short bearer tokens and an `http://` callback URL; anything else
     /// (default `production`) does not.
     pub environment: Option<String>,
     /// `OSS_BUCKET` (required).
@@ -153,7 +157,7 @@ fn number(value: &Option<String>, var: &'static str, default: u64) -> Result<u64
 /// A validated signer configuration.
 #[derive(Clone, Debug)]
 pub struct SignerConfig {
-    /// Local development (`ENVIRONMENT=development`).
+    /// Local development (`OSS_EDGE_ENV=local`).
     pub development: bool,
     /// The bucket uploads go to.
     pub bucket: String,
@@ -186,7 +190,7 @@ pub struct SignerConfig {
 impl SignerConfig {
     /// Validates `raw` (see [`RawConfig`] for every variable and its default).
     pub fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
-        let development = set(&raw.environment) == Some("development");
+        let development = set(&raw.environment) == Some(LOCAL_ENVIRONMENT);
         let bucket = required(&raw.bucket, "OSS_BUCKET")?.to_owned();
         let bucket_ok = (3..=63).contains(&bucket.len())
             && bucket
@@ -229,7 +233,7 @@ impl SignerConfig {
         if !development && parsed.scheme() != crate::callback::params::Scheme::Https {
             return Err(invalid(
                 "CALLBACK_URL",
-                "must be https:// outside development (the ticket travels in it)",
+                "must be https:// outside local development (OSS_EDGE_ENV=local); the ticket travels in it",
             ));
         }
         let tickets = TicketKeyring::parse_list(required(&raw.ticket_keys, "TICKET_KEYS")?)

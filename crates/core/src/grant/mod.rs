@@ -6,7 +6,7 @@
 //! - [`limits`]: size, content type and lifetime limits.
 //! - [`config`]: the signer's configuration from its variables, validated once.
 //! - [`request`]: the `POST /v1/grants` body.
-//! - [`issue`]: building a grant (PostObject form, presigned PUT or multipart plan) with its
+//! - [`issue`](mod@issue): building a grant (PostObject form, presigned PUT or multipart plan) with its
 //!   callback and ticket, and the official-sample `GET /v1/policy` answer.
 //!
 //! Every error has a stable snake_case [`GrantError::code`] and a message a client can act on.
