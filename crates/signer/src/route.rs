@@ -1,0 +1,68 @@
+//! The request target and routing. The path is split from `request.url` by hand (no URL
+//! parser: TOOLCHAIN.md, size).
+
+/// What a request asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `POST /v1/grants`.
+    Grant,
+    /// `GET /v1/policy`.
+    Policy,
+    /// `GET /healthz`.
+    Health,
+    /// `OPTIONS` on an API path: CORS preflight.
+    Preflight,
+    /// A known path with another method; `Allow` lists the methods.
+    MethodNotAllowed(&'static str),
+    /// No such path.
+    NotFound,
+}
+
+/// The path of an absolute URL (`/` when it has none), without query or fragment.
+pub fn path_of_url(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let end = path.find(['?', '#']).unwrap_or(path.len());
+    &path[..end]
+}
+
+/// Routes `method` on `path`.
+pub fn route(method: &str, path: &str) -> Route {
+    let allow = match path {
+        crate::PATH_GRANTS => "POST, OPTIONS",
+        crate::PATH_POLICY => "GET, OPTIONS",
+        crate::PATH_HEALTH => "GET",
+        _ => return Route::NotFound,
+    };
+    match (method, path) {
+        ("POST", crate::PATH_GRANTS) => Route::Grant,
+        ("GET", crate::PATH_POLICY) => Route::Policy,
+        ("GET", crate::PATH_HEALTH) => Route::Health,
+        ("OPTIONS", crate::PATH_GRANTS | crate::PATH_POLICY) => Route::Preflight,
+        _ => Route::MethodNotAllowed(allow),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_routes() {
+        assert_eq!(
+            path_of_url("http://127.0.0.1:8787/v1/grants?x=1"),
+            "/v1/grants"
+        );
+        assert_eq!(path_of_url("https://a.example"), "/");
+        assert_eq!(path_of_url("https://a.example/v1/policy#f"), "/v1/policy");
+        assert_eq!(route("POST", "/v1/grants"), Route::Grant);
+        assert_eq!(route("GET", "/v1/policy"), Route::Policy);
+        assert_eq!(route("OPTIONS", "/v1/policy"), Route::Preflight);
+        assert_eq!(
+            route("GET", "/v1/grants"),
+            Route::MethodNotAllowed("POST, OPTIONS")
+        );
+        assert_eq!(route("GET", "/v1/grants/"), Route::NotFound);
+        assert_eq!(route("GET", "/"), Route::NotFound);
+    }
+}
