@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# The callback Worker as a scripts/dev service: `wrangler dev --env local` on the top-level
+# wrangler.toml, with its local Queue and the development consumer. Source it; scripts/dev
+# calls these functions for the service named `callback`.
+#
+#   dev_callback_prepare               build once (scripts/lib/dev-build.sh; skipped when current)
+#   dev_callback_run PORT STATE_DIR    exec wrangler dev in the foreground of this process
+#   dev_callback_health_url PORT       the URL scripts/dev polls until it answers
+#
+# Configuration overrides: each variable below that is set in the environment of scripts/dev
+# (even to an empty value) is passed to the Worker with `--var NAME:VALUE`, overriding
+# [env.local.vars] in wrangler.toml; e.g. `REQUIRE_TICKET=false scripts/dev`.
+
+OSS_EDGE_ROOT="${OSS_EDGE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+
+# Default port (CALLBACK_PORT overrides).
+DEV_CALLBACK_PORT=8788
+
+# The Worker's configuration variables (crates/callback/src/lib.rs, CONFIG_VARS, minus
+# OSS_EDGE_ENV, which only [env.local] sets).
+DEV_CALLBACK_VARS=(REQUIRE_TICKET TICKET_KEYS TRUSTED_KEYS MAX_BODY_BYTES ALLOWED_PATH_PREFIXES REPLY_TEMPLATE DEBUG)
+
+dev_callback_prepare() {
+  "$OSS_EDGE_ROOT/scripts/lib/dev-build.sh"
+}
+
+dev_callback_health_url() {
+  echo "http://127.0.0.1:$1/healthz"
+}
+
+dev_callback_run() {
+  local port="$1" state="$2" var
+  local args=(dev --env local --local --ip 127.0.0.1 --port "$port"
+    --inspector-port "$((port + 20000))"
+    --show-interactive-dev-session=false
+    --persist-to "$state/wrangler")
+  for var in "${DEV_CALLBACK_VARS[@]}"; do
+    if [ -n "${!var+set}" ]; then
+      args+=(--var "$var:${!var}")
+    fi
+  done
+  cd "$OSS_EDGE_ROOT" || return 1
+  export PATH="$OSS_EDGE_ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+  # Offline: no metrics, no error reports, no cf.json fetch (TOOLCHAIN.md).
+  export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+  exec wrangler "${args[@]}"
+}

@@ -1,0 +1,396 @@
+//! Helpers for the callback Worker's end-to-end tests: a std-only HTTP client, callbacks
+//! signed like OSS signs them (with the test key the local configuration trusts), upload
+//! tickets, and the events the local queue consumer recorded (`scripts/events`).
+//!
+//! The Workers are started by `tests/callback-worker/run` (one per profile in
+//! `profiles.env`). Run outside it, a test whose Worker is not answering prints a note and
+//! passes; the runner sets `OSS_EDGE_CALLBACK_TESTS_REQUIRED=1`, which turns that into a failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use oss_edge_core::callback::signing::CallbackSigner;
+use oss_edge_core::encoding::base64_encode;
+use oss_edge_core::ticket::{self, ObjectScope, TicketClaims, TicketKey};
+use serde_json::Value;
+
+/// The profiles file shared with the runner.
+pub const PROFILES: &str = include_str!("../profiles.env");
+/// The private half of the key the local configuration trusts.
+pub const TEST_KEY_PEM: &str = include_str!("../../keys/test-callback-key.pem");
+/// The public half.
+pub const TEST_PUB_KEY_PEM: &str = include_str!("../../keys/test-callback-key.pub.pem");
+/// The URL under which the local configuration trusts the test key.
+pub const TEST_KEY_URL: &str = "http://127.0.0.1:9000/oss-sim/callback_pub_key.pem";
+/// Set by the runner: an unreachable Worker fails the tests instead of skipping them.
+pub const REQUIRED_ENV: &str = "OSS_EDGE_CALLBACK_TESTS_REQUIRED";
+/// The queue failure injection header (local environment only).
+pub const FAIL_QUEUE_HEADER: &str = "x-oss-edge-dev-fail-queue";
+
+/// `<PROFILE>_<NAME>` from `profiles.env`.
+pub fn profile_value(profile: &str, name: &str) -> Option<String> {
+    let key = format!("{}_{}=", profile.to_ascii_uppercase(), name);
+    PROFILES.lines().find_map(|line| {
+        let value = line.trim().strip_prefix(&key)?;
+        Some(value.trim_matches('\'').to_owned())
+    })
+}
+
+/// A unique tag for ids and object keys, so repeated runs against long-lived Workers never
+/// confuse one test's events with another's.
+pub fn unique(tag: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{tag}-{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Unix seconds now.
+pub fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// An HTTP response.
+#[derive(Debug)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The first header `name` (lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {:?}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// The `error` code of an error body.
+    pub fn error_code(&self) -> String {
+        self.json()["error"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// How to send the body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// With `Content-Length`.
+    Length,
+    /// `Transfer-Encoding: chunked`, in chunks of this many bytes, without `Content-Length`.
+    Chunked(usize),
+}
+
+fn decode_chunked(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size_text = String::from_utf8_lossy(&data[..eol]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
+        data = &data[eol + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[size + 2..];
+    }
+}
+
+/// One HTTP/1.1 request over a fresh connection (`Connection: close`).
+pub fn send(
+    addr: &str,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    framing: Framing,
+) -> std::io::Result<Response> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    match framing {
+        Framing::Length => head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len())),
+        Framing::Chunked(_) => head.push_str("Transfer-Encoding: chunked\r\n\r\n"),
+    }
+    let mut wire = head.into_bytes();
+    match framing {
+        Framing::Length => wire.extend_from_slice(body),
+        Framing::Chunked(size) => {
+            for chunk in body.chunks(size.max(1)) {
+                wire.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+                wire.extend_from_slice(chunk);
+                wire.extend_from_slice(b"\r\n");
+            }
+            wire.extend_from_slice(b"0\r\n\r\n");
+        }
+    }
+    // The Worker may answer (413) and close before reading everything: keep going to the reply.
+    let _ = stream.write_all(&wire);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other(format!("no HTTP response ({} bytes)", raw.len())))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("bad status line"))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"))
+    {
+        body = decode_chunked(&body);
+    }
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// A callback request, signed with the test key unless changed after signing.
+#[derive(Clone, Debug)]
+pub struct Callback {
+    /// Path and query.
+    pub target: String,
+    /// Headers sent.
+    pub headers: Vec<(String, String)>,
+    /// Body sent.
+    pub body: Vec<u8>,
+}
+
+impl Callback {
+    /// A form-encoded callback to `target` with `body`, signed like OSS with the test key.
+    pub fn signed(target: &str, body: &str) -> Self {
+        Self::signed_with_type(target, body, "application/x-www-form-urlencoded")
+    }
+
+    /// As [`Callback::signed`], with a content type.
+    pub fn signed_with_type(target: &str, body: &str, content_type: &str) -> Self {
+        let signer = CallbackSigner::from_pkcs8_pem(TEST_KEY_PEM).unwrap();
+        let authorization = signer.sign(target.as_bytes(), body.as_bytes()).unwrap();
+        Self {
+            target: target.to_owned(),
+            headers: vec![
+                ("authorization".into(), authorization),
+                (
+                    "x-oss-pub-key-url".into(),
+                    base64_encode(TEST_KEY_URL.as_bytes()),
+                ),
+                ("content-type".into(), content_type.into()),
+                ("x-oss-bucket".into(), "test-bucket".into()),
+                ("user-agent".into(), "aliyun-oss-callback".into()),
+            ],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    /// Replaces (or adds) a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Removes a header.
+    pub fn without_header(mut self, name: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self
+    }
+}
+
+/// A Worker under test.
+#[derive(Clone, Debug)]
+pub struct Worker {
+    /// The profile (`strict`, `open`, `broken`).
+    pub profile: &'static str,
+    /// `127.0.0.1:port`.
+    pub addr: String,
+}
+
+impl Worker {
+    /// The Worker of `profile`, or `None` (after a note) when it is not running and the
+    /// runner did not require it.
+    pub fn get(profile: &'static str) -> Option<Self> {
+        let port = profile_value(profile, "PORT").expect("profile port");
+        let worker = Self {
+            profile,
+            addr: format!("127.0.0.1:{port}"),
+        };
+        match worker.get_path("/healthz") {
+            Ok(_) => Some(worker),
+            Err(e) if std::env::var_os(REQUIRED_ENV).is_some() => {
+                panic!("the {profile} callback Worker is not answering on {port}: {e}")
+            }
+            Err(_) => {
+                eprintln!(
+                    "note: skipped: no {profile} callback Worker on {port}; run tests/callback-worker/run"
+                );
+                None
+            }
+        }
+    }
+
+    /// `GET path`.
+    pub fn get_path(&self, path: &str) -> std::io::Result<Response> {
+        send(&self.addr, "GET", path, &[], b"", Framing::Length)
+    }
+
+    /// Sends `callback` with `extra` headers.
+    pub fn post(&self, callback: &Callback, extra: &[(&str, &str)]) -> Response {
+        self.post_framed(callback, extra, Framing::Length)
+    }
+
+    /// Sends `callback` with `extra` headers and the given framing.
+    pub fn post_framed(
+        &self,
+        callback: &Callback,
+        extra: &[(&str, &str)],
+        framing: Framing,
+    ) -> Response {
+        let mut headers: Vec<(&str, &str)> = callback
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        headers.extend_from_slice(extra);
+        send(
+            &self.addr,
+            "POST",
+            &callback.target,
+            &headers,
+            &callback.body,
+            framing,
+        )
+        .unwrap()
+    }
+
+    /// The events the development consumer recorded so far (`scripts/events`).
+    pub fn events(&self) -> Vec<Value> {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let out = Command::new(root.join("scripts/events"))
+            .args(["--instance", &format!("cbtest-{}", self.profile)])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "scripts/events failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    /// How many recorded events have id `id`.
+    pub fn count(&self, id: &str) -> usize {
+        self.events().iter().filter(|e| e["id"] == id).count()
+    }
+
+    /// Waits until an event with id `id` was recorded; returns the recorded events with it.
+    pub fn wait_for(&self, id: &str) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let found: Vec<Value> = self
+                .events()
+                .into_iter()
+                .filter(|e| e["id"] == id)
+                .collect();
+            if !found.is_empty() {
+                return found;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "event {id} never reached the queue consumer"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Sends a fresh valid callback and waits for its event: everything queued before it has
+    /// then been delivered too (one local queue, delivered in order), so counts are final.
+    pub fn flush(&self, ticket: Option<&str>) {
+        let tag = unique("sentinel");
+        let mut target = "/cb/sentinel".to_owned();
+        if let Some(ticket) = ticket {
+            target = ticket::append_to_url(&target, ticket);
+        }
+        let body = format!("bucket=test-bucket&object=sentinel/{tag}&size=1&reqId={tag}");
+        let response = self.post(&Callback::signed(&target, &body), &[]);
+        assert_eq!(response.status, 200, "sentinel: {:?}", response.json());
+        self.wait_for(&tag);
+    }
+}
+
+/// The strict profile's ticket keys as (kid, secret).
+pub fn strict_ticket_keys() -> Vec<(String, String)> {
+    profile_value("strict", "TICKET_KEYS")
+        .unwrap()
+        .split(',')
+        .map(|entry| {
+            let (kid, secret) = entry.split_once(':').unwrap();
+            (kid.to_owned(), secret.to_owned())
+        })
+        .collect()
+}
+
+/// Claims for `object` in `test-bucket`, up to 1 MiB, valid for 10 minutes.
+pub fn claims(object: ObjectScope) -> TicketClaims {
+    TicketClaims {
+        grant_id: unique("grant"),
+        subject: "user-42".into(),
+        bucket: "test-bucket".into(),
+        object,
+        max_size: 1 << 20,
+        expires_at: now_unix() + 600,
+    }
+}
+
+/// Mints `claims` with (kid, secret).
+pub fn mint(claims: &TicketClaims, kid: &str, secret: &str) -> String {
+    ticket::mint(claims, &TicketKey::new(kid, secret.as_bytes()).unwrap()).unwrap()
+}

@@ -1,0 +1,231 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Every error code the Worker answers with, over HTTP. (`invalid_target` and
+//! `repeated_header` cannot arise behind the Workers runtime: it always hands over a path
+//! starting with `/` and joins repeated headers into one value, which then fails Base64.)
+
+use oss_edge_callback_tests::{
+    Callback, Framing, Worker, claims, mint, send, strict_ticket_keys, unique,
+};
+use oss_edge_core::encoding::base64_encode;
+use oss_edge_core::ticket::{ObjectScope, append_to_url};
+
+/// A valid strict-profile callback (ticket included) for a fresh object.
+fn strict_callback(body_extra: &str) -> Callback {
+    let (kid, secret) = strict_ticket_keys().remove(0);
+    let object = format!("photos/{}.png", unique("err"));
+    let ticket = mint(&claims(ObjectScope::Key(object.clone())), &kid, &secret);
+    let target = append_to_url("/cb/done", &ticket);
+    let body = format!(
+        "bucket=test-bucket&object={object}&size=100&reqId={}{body_extra}",
+        unique("err")
+    );
+    Callback::signed(&target, &body)
+}
+
+#[test]
+fn healthz_reports_configuration_without_secrets() {
+    let Some(worker) = Worker::get("strict") else {
+        return;
+    };
+    let response = worker.get_path("/healthz").unwrap();
+    assert_eq!(response.status, 200);
+    let health = response.json();
+    assert_eq!(health["service"], "oss-edge-callback");
+    assert!(health["version"].is_string());
+    assert_eq!(health["environment"], "local");
+    assert_eq!(health["ticket_mode"], "required");
+    assert_eq!(health["ticket_key_ids"], serde_json::json!(["t1", "t2"]));
+    let urls = health["trusted_key_urls"].as_array().unwrap();
+    assert!(
+        urls.iter()
+            .any(|u| u == oss_edge_callback_tests::TEST_KEY_URL)
+    );
+    assert!(
+        urls.iter()
+            .any(|u| u == "https://gosspublic.alicdn.com/callback_pub_key_v1.pem")
+    );
+    let text = String::from_utf8(response.body.clone()).unwrap();
+    for (_, secret) in strict_ticket_keys() {
+        assert!(
+            !text.contains(&secret),
+            "a ticket secret leaked into /healthz"
+        );
+    }
+    let head = send(&worker.addr, "HEAD", "/healthz", &[], b"", Framing::Length).unwrap();
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+}
+
+#[test]
+fn method_not_allowed_with_allow() {
+    let Some(worker) = Worker::get("strict") else {
+        return;
+    };
+    for (method, path, allow) in [
+        ("GET", "/cb/done", "POST"),
+        ("PUT", "/cb/done", "POST"),
+        ("DELETE", "/anything", "POST"),
+        ("POST", "/healthz", "GET, HEAD"),
+        ("PUT", "/healthz", "GET, HEAD"),
+    ] {
+        let response = send(&worker.addr, method, path, &[], b"", Framing::Length).unwrap();
+        assert_eq!(response.status, 405, "{method} {path}");
+        assert_eq!(response.header("allow"), Some(allow), "{method} {path}");
+        assert_eq!(response.error_code(), "method_not_allowed");
+    }
+}
+
+#[test]
+fn path_not_allowed() {
+    let Some(worker) = Worker::get("strict") else {
+        return;
+    };
+    for target in ["/other", "/cbx", "/hooks"] {
+        let response = worker.post(&Callback::signed(target, "object=a"), &[]);
+        assert_eq!(response.status, 404, "{target}");
+        assert_eq!(response.error_code(), "path_not_allowed", "{target}");
+    }
+}
+
+#[test]
+fn body_too_large_by_length_and_while_streaming() {
+    let Some(worker) = Worker::get("strict") else {
+        return;
+    };
+    // The strict profile caps bodies at 4096 bytes.
+    let callback = strict_callback(&format!("&x%3Apad={}", "a".repeat(5000)));
+    let response = worker.post(&callback, &[]);
+    assert_eq!(response.status, 413);
+    assert_eq!(response.error_code(), "body_too_large");
+    let response = worker.post_framed(&callback, &[], Framing::Chunked(1000));
+    assert_eq!(response.status, 413);
+    assert_eq!(response.error_code(), "body_too_large");
+    // Under the cap, chunked bodies are read whole and verified.
+    let small = strict_callback("");
+    let response = worker.post_framed(&small, &[], Framing::Chunked(7));
+    assert_eq!(response.status, 200, "{:?}", response.json());
+}
+
+#[test]
+fn signature_problems() {
+    let Some(worker) = Worker::get("strict") else {
+        return;
+    };
+    let good = strict_callback("");
+    let cases = [
+        (
+            "no authorization",
+            good.clone().without_header("authorization"),
+            "missing_header",
+            400,
+        ),
+        (
+            "no key url",
+            good.clone().without_header("x-oss-pub-key-url"),
+            "missing_header",
+            400,
+        ),
+        (
+            "authorization not base64",
+            good.clone().with_header("authorization", "!!not base64!!"),
+            "invalid_base64",
+            400,
+        ),
+        (
+            "untrusted key url",
+            good.clone().with_header(
+                "x-oss-pub-key-url",
+                &base64_encode(b"http://attacker.example/key.pem"),
+            ),
+            "untrusted_key_url",
+            403,
+        ),
+        (
+            "short signature",
+            good.clone()
+                .with_header("authorization", &base64_encode(b"short")),
+            "signature_length",
+            403,
+        ),
+        (
+            "body changed",
+            Callback {
+                body: [good.body.clone(), b"&x%3Aextra=1".to_vec()].concat(),
+                ..good.clone()
+            },
+            "signature_mismatch",
+            403,
+        ),
+        (
+            "path changed",
+            Callback {
+                target: good.target.replacen("/cb/done", "/cb/other", 1),
+                ..good.clone()
+            },
+            "signature_mismatch",
+            403,
+        ),
+    ];
+    for (name, callback, code, status) in cases {
+        let response = worker.post(&callback, &[]);
+        assert_eq!(response.error_code(), code, "{name}");
+        assert_eq!(response.status, status, "{name}");
+        assert!(
+            response.json()["message"].as_str().unwrap().len() > 10,
+            "{name}"
+        );
+    }
+    // A header sent twice arrives joined with ", " and is refused.
+    let mut repeated = good.clone();
+    repeated
+        .headers
+        .push(("x-oss-pub-key-url".into(), base64_encode(b"http://a/b.pem")));
+    let response = worker.post(&repeated, &[]);
+    assert_eq!(response.status, 400);
+    assert_eq!(response.error_code(), "invalid_base64");
+}
+
+#[test]
+fn misconfiguration_fails_closed() {
+    let Some(worker) = Worker::get("broken") else {
+        return;
+    };
+    let callback = Callback::signed("/cb/done", "object=a&reqId=x");
+    let response = worker.post(&callback, &[]);
+    assert_eq!(response.status, 500);
+    assert_eq!(response.error_code(), "misconfigured");
+    let message = response.json()["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("TICKET_KEYS"), "{message}");
+    let health = worker.get_path("/healthz").unwrap();
+    assert_eq!(health.status, 500);
+    assert_eq!(health.json()["status"], "misconfigured");
+}
+
+#[test]
+fn debug_logs_explain_a_signature_mismatch() {
+    let Some(worker) = Worker::get("strict") else {
+        return;
+    };
+    // Signed for /cb/done, delivered to /cb/done/ (as if a proxy added a slash).
+    let good = strict_callback("");
+    let (path, query) = good.target.split_once('?').unwrap();
+    let moved = Callback {
+        target: format!("{path}/?{query}"),
+        ..good
+    };
+    let response = worker.post(&moved, &[]);
+    assert_eq!(response.error_code(), "signature_mismatch");
+    let log = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/dev/cbtest-strict/callback/log"),
+    )
+    .unwrap();
+    let line = log
+        .lines()
+        .rev()
+        .find(|l| l.contains("\"diagnosis\"") && l.contains(&format!("\"path\":\"{path}/\"")))
+        .expect("a DEBUG log line with a diagnosis");
+    assert!(line.contains("trailing slash"), "{line}");
+    // The ticket (in the query) is never logged.
+    assert!(!line.contains(query), "{line}");
+}
