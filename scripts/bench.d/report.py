@@ -89,9 +89,10 @@ if load_result:
     e = load_result
     lines += ["", "| end to end (workerd, local) | requests/s | p50 | p99 | 200 replies | events on the queue | duplicates |",
               "|---|---|---|---|---|---|---|"]
-    for name in ["callback", "trivial"]:
+    for name in ["callback", "verified_refused", "trivial"]:
         r = e.get(name) or {}
-        lines.append(f"| {name} Worker | {r.get('rps', 0):.0f} | {fmt(r.get('p50_ms'), 'ms')} | {fmt(r.get('p99_ms'), 'ms')} | "
+        label = {"callback": "callback Worker", "verified_refused": "callback Worker, signed but altered (verify, 403, no queue)", "trivial": "trivial Worker"}[name]
+        lines.append(f"| {label} | {r.get('rps', 0):.0f} | {fmt(r.get('p50_ms'), 'ms')} | {fmt(r.get('p99_ms'), 'ms')} | "
                      f"{r.get('ok', '–')} | {r.get('events', '–')} | {r.get('duplicates', '–')} |")
     if e.get("callback") and e.get("trivial") and e["trivial"].get("rps"):
         lines.append(f"\nCallback Worker throughput / trivial Worker = {e['callback']['rps'] / e['trivial']['rps']:.0%} (target ≥ 80 %).")
