@@ -16,7 +16,9 @@ impl Bench {
     /// Prepares the fixtures once.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Self {
-        Self { fixtures: Fixtures::new() }
+        Self {
+            fixtures: Fixtures::new(),
+        }
     }
 
     /// Runs operation `name` `iterations` times; returns a checksum (0 for an unknown name).

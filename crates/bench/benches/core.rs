@@ -9,7 +9,9 @@ mod native {
     pub fn operations(c: &mut Criterion) {
         let fixtures = Fixtures::new();
         for name in OPERATIONS {
-            c.bench_function(name, |b| b.iter(|| run(std::hint::black_box(&fixtures), std::hint::black_box(name))));
+            c.bench_function(name, |b| {
+                b.iter(|| run(std::hint::black_box(&fixtures), std::hint::black_box(name)))
+            });
         }
     }
 }

@@ -17,7 +17,8 @@ pub const TARGET: &[u8] = b"/index.php?id=1&index=2";
 pub const AUTHORIZATION: &str =
     "kKQeGTRccDKyHB3H9vF+xYMSrmhMZjzzl2/kdD1ktNVgbWEfYTQG0G2SU/RaHBovRCE8OkQDjC3uG33esH2txA==";
 /// The example's `x-oss-pub-key-url` header.
-pub const PUB_KEY_URL: &str = "aHR0cDovL2dvc3NwdWJsaWMuYWxpY2RuLmNvbS9jYWxsYmFja19wdWJfa2V5X3YxLnBlbQ==";
+pub const PUB_KEY_URL: &str =
+    "aHR0cDovL2dvc3NwdWJsaWMuYWxpY2RuLmNvbS9jYWxsYmFja19wdWJfa2V5X3YxLnBlbQ==";
 /// The example's body.
 pub const BODY: &[u8] = b"bucket=yonghu-test";
 /// A body as the signer's JSON template renders it for an image upload.
@@ -50,8 +51,14 @@ impl Fixtures {
         Self {
             keys: TrustedKeys::oss(),
             options: VerifyOptions::default(),
-            headers: vec![("authorization", AUTHORIZATION), ("x-oss-pub-key-url", PUB_KEY_URL)],
-            event_headers: vec![("content-type", "application/json"), ("x-oss-request-id", "5CF3E7821AB22D0FDB86704D")],
+            headers: vec![
+                ("authorization", AUTHORIZATION),
+                ("x-oss-pub-key-url", PUB_KEY_URL),
+            ],
+            event_headers: vec![
+                ("content-type", "application/json"),
+                ("x-oss-request-id", "5CF3E7821AB22D0FDB86704D"),
+            ],
             presign_options: PresignOptions {
                 version: SignatureVersion::V4,
                 credentials: Credentials::new("ak", "sk"),
@@ -66,13 +73,19 @@ impl Fixtures {
 
     /// Callback verification of a real OSS-signed request (fast 512-bit path).
     pub fn verify(&self) -> bool {
-        let request = CallbackRequest { target: TARGET, headers: &self.headers, body: BODY };
+        let request = CallbackRequest {
+            target: TARGET,
+            headers: &self.headers,
+            body: BODY,
+        };
         verify(&request, &self.keys, &self.options).is_ok()
     }
 
     /// The same RSA check through the general `rsa` crate path, for comparison.
     pub fn verify_general_rsa(&self) -> bool {
-        let Some(key): Option<&TrustedKey> = self.keys.iter().next() else { return false };
+        let Some(key): Option<&TrustedKey> = self.keys.iter().next() else {
+            return false;
+        };
         let message = string_to_sign(&RequestTarget::split(TARGET), BODY);
         let signature = base64_decode(AUTHORIZATION).unwrap_or_default();
         check_signature_general(key, &message, &signature).is_ok()
@@ -80,7 +93,11 @@ impl Fixtures {
 
     /// Parsing a verified JSON body into an upload event and serialising it for the queue.
     pub fn parse_event(&self) -> usize {
-        let request = CallbackRequest { target: b"/oss/callback", headers: &self.event_headers, body: EVENT_BODY };
+        let request = CallbackRequest {
+            target: b"/oss/callback",
+            headers: &self.event_headers,
+            body: EVENT_BODY,
+        };
         let verified = oss_edge_core::callback::VerifiedCallback {
             target: RequestTarget::split(b"/oss/callback"),
             body: EVENT_BODY,
@@ -105,7 +122,13 @@ impl Fixtures {
 }
 
 /// The measured operations by name, in report order.
-pub const OPERATIONS: [&str; 5] = ["callback_verify", "callback_verify_general_rsa", "event_parse", "v4_post_signature", "v4_presign"];
+pub const OPERATIONS: [&str; 5] = [
+    "callback_verify",
+    "callback_verify_general_rsa",
+    "event_parse",
+    "v4_post_signature",
+    "v4_presign",
+];
 
 /// Runs operation `name` once; returns a value derived from its result so it cannot be
 /// optimised away, or `None` for an unknown name.

@@ -129,13 +129,13 @@ fn exchange(stream: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::Resul
         if header.is_empty() {
             break;
         }
-        if let Some((name, value)) = header.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value
-                    .trim()
-                    .parse()
-                    .map_err(|_| std::io::ErrorKind::InvalidData)?;
-            }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value
+                .trim()
+                .parse()
+                .map_err(|_| std::io::ErrorKind::InvalidData)?;
         }
     }
     let mut body = vec![0u8; length];
