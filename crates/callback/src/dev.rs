@@ -7,8 +7,10 @@ use crate::config::Environment;
 /// the line is the event as compact JSON. `scripts/events` extracts these lines.
 pub const EVENT_LINE_PREFIX: &str = "OSS_EDGE_DEV_EVENT ";
 
-/// Request header that makes queue sends fail, for tests: a number `n` fails the first `n`
-/// attempts, `all` fails every attempt. Ignored outside [`Environment::Local`].
+/// Request header that makes queue sends fail or stall, for tests: a number `n` fails the
+/// first `n` attempts, `all` fails every attempt, `slow:MS` delays every attempt by `MS`
+/// milliseconds before it reaches the queue (a slow or hanging queue: an attempt still running
+/// when the budget ends counts as failed). Ignored outside [`Environment::Local`].
 pub const FAIL_QUEUE_HEADER: &str = "x-oss-edge-dev-fail-queue";
 
 /// Injected queue failures for one request.
@@ -20,6 +22,8 @@ pub enum QueueFailures {
     First(u32),
     /// Fail every attempt.
     All,
+    /// Delay every attempt by this many milliseconds.
+    Slow(u32),
 }
 
 impl QueueFailures {
@@ -29,6 +33,15 @@ impl QueueFailures {
             Self::None => false,
             Self::First(n) => attempt <= n,
             Self::All => true,
+            Self::Slow(_) => false,
+        }
+    }
+
+    /// How long each attempt stalls before reaching the queue, in milliseconds.
+    pub fn delay_ms(self) -> u32 {
+        match self {
+            Self::Slow(ms) => ms,
+            _ => 0,
         }
     }
 }
@@ -40,7 +53,12 @@ pub fn injected_failures(environment: Environment, header: Option<&str>) -> Queu
     }
     match header.map(str::trim) {
         Some("all") => QueueFailures::All,
-        Some(n) => n.parse().map_or(QueueFailures::None, QueueFailures::First),
+        Some(value) => match value.strip_prefix("slow:") {
+            Some(ms) => ms.parse().map_or(QueueFailures::None, QueueFailures::Slow),
+            None => value
+                .parse()
+                .map_or(QueueFailures::None, QueueFailures::First),
+        },
         None => QueueFailures::None,
     }
 }
@@ -48,6 +66,21 @@ pub fn injected_failures(environment: Environment, header: Option<&str>) -> Queu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slow_queue_injection() {
+        let slow = injected_failures(Environment::Local, Some("slow:1500"));
+        assert_eq!(slow, QueueFailures::Slow(1500));
+        assert_eq!((slow.fails(1), slow.delay_ms()), (false, 1500));
+        assert_eq!(
+            injected_failures(Environment::Production, Some("slow:1500")),
+            QueueFailures::None
+        );
+        assert_eq!(
+            injected_failures(Environment::Local, Some("slow:x")),
+            QueueFailures::None
+        );
+    }
 
     #[test]
     fn injection_exists_only_locally() {

@@ -72,6 +72,38 @@ fn transient_queue_failures_are_retried() {
 }
 
 #[test]
+fn a_slow_queue_inside_the_budget_still_answers_200() {
+    let Some(worker) = Worker::get("strict") else {
+        return;
+    };
+    let id = unique("queue-slow");
+    let response = worker.post(&strict_callback(&id), &[(FAIL_QUEUE_HEADER, "slow:300")]);
+    assert_eq!(response.status, 200, "{:?}", response.json());
+    assert_eq!(worker.wait_for(&id).len(), 1);
+}
+
+/// A queue that never answers: the reply is 503 and comes before OSS's fixed 5-second
+/// callback timeout (spec §2.2), so OSS reports CallbackFailed instead of timing out.
+#[test]
+fn a_hanging_queue_answers_503_before_oss_gives_up() {
+    let Some(worker) = Worker::get("strict") else {
+        return;
+    };
+    let id = unique("queue-hang");
+    let started = std::time::Instant::now();
+    let response = worker.post(&strict_callback(&id), &[(FAIL_QUEUE_HEADER, "slow:60000")]);
+    let elapsed = started.elapsed();
+    assert_eq!(response.status, 503, "{:?}", response.json());
+    assert_eq!(response.error_code(), "queue_unavailable");
+    assert!(
+        elapsed < std::time::Duration::from_secs(5),
+        "answered after {elapsed:?}"
+    );
+    worker.flush(Some(&sentinel_ticket()));
+    assert_eq!(worker.count(&id), 0);
+}
+
+#[test]
 fn duplicate_delivery_has_the_same_event_id() {
     let Some(worker) = Worker::get("strict") else {
         return;

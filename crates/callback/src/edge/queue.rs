@@ -67,7 +67,22 @@ pub(super) async fn send_with_retry(
                 "queue failure injected for attempt {attempt} (local environment)"
             ))
         } else {
-            send_once(queue, event_json, attempt_timeout(elapsed)).await
+            let timeout = attempt_timeout(elapsed);
+            let stall = f64::from(failures.delay_ms());
+            if stall >= timeout {
+                // An injected stall longer than what is left of the budget: the attempt
+                // hangs until the budget ends, like a queue that never answers.
+                Delay::from(Duration::from_millis(timeout as u64)).await;
+                Err(format!(
+                    "no answer within {} ms (slow queue injected)",
+                    timeout as u64
+                ))
+            } else {
+                if stall > 0.0 {
+                    Delay::from(Duration::from_millis(stall as u64)).await;
+                }
+                send_once(queue, event_json, timeout - stall).await
+            }
         };
         let last_error = match result {
             Ok(()) => return Ok(attempt),
