@@ -277,3 +277,28 @@ fn errors_have_codes_ec_and_messages() {
         );
     }
 }
+
+/// Found by the `callback_params` fuzz target: JSON whose canonical Base64 is 5224 bytes used
+/// to validate, although it could never be sent (OSS refuses more than 5120).
+#[test]
+fn from_json_refuses_what_could_not_be_sent() {
+    let input = include_bytes!("fuzz_regressions/callback_params-oversized-canonical.json");
+    let error = CallbackParams::from_json(input).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ParamsError::TooLarge {
+                len: 5224,
+                max: 5120
+            }
+        ),
+        "{error:?}"
+    );
+    // As received Base64, the same JSON is judged by the received length, as OSS does.
+    let received = oss_edge_core::encoding::base64_encode(input);
+    assert!(received.len() > 5120);
+    assert!(matches!(
+        CallbackParams::from_base64(&received),
+        Err(ParamsError::TooLarge { .. })
+    ));
+}

@@ -489,12 +489,29 @@ impl CallbackParams {
             });
         }
         let bytes = base64_decode(text).map_err(|_| ParamsError::NotBase64)?;
-        Self::from_json(&bytes)
+        Self::parse_json(&bytes)
     }
 
-    /// Parses the decoded JSON of a `callback` value (see [`Self::from_base64`]; no size
-    /// check here).
+    /// Validates callback JSON that is about to be sent: the checks of [`Self::from_base64`],
+    /// with the size limit applied to what [`Self::to_base64`] will send (the compact
+    /// canonical form), so an accepted value can always be sent.
+    ///
+    /// [`Self::from_base64`] applies the limit to the text received instead, as OSS does; a
+    /// received value can therefore be accepted whose canonical form is longer.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ParamsError> {
+        let params = Self::parse_json(bytes)?;
+        let len = params.to_base64().len();
+        if len > MAX_ENCODED_LEN {
+            return Err(ParamsError::TooLarge {
+                len,
+                max: MAX_ENCODED_LEN,
+            });
+        }
+        Ok(params)
+    }
+
+    /// Parses the decoded JSON of a `callback` value, without a size check.
+    fn parse_json(bytes: &[u8]) -> Result<Self, ParamsError> {
         let value: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|_| ParamsError::NotJsonObject)?;
         let serde_json::Value::Object(map) = value else {
