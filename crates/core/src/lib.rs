@@ -11,6 +11,7 @@
 //!   turning its body into a typed [`callback::UploadEvent`]; building callback parameters.
 //! - [`sign`]: PostObject policies and presigned URLs (V4 and legacy V1).
 //! - [`grant`]: who may upload what: authentication, object keys, limits and building grants.
+//! - [`object`]: what OSS computes for a stored object (ETag, CRC-64, Content-MD5).
 //! - [`ticket`]: the signer's own HMAC upload ticket carried in the callback URL.
 //! - [`encoding`] and [`time`]: the small codecs the rest is built from.
 #![forbid(unsafe_code)]
@@ -19,6 +20,7 @@
 pub mod callback;
 pub mod encoding;
 pub mod grant;
+pub mod object;
 pub mod sign;
 pub mod ticket;
 pub mod time;

@@ -5,11 +5,16 @@
 //! - [`keys`] holds the trusted public keys, selected by exact key URL (spec §3.2).
 //! - [`event`] parses a verified body into an [`UploadEvent`] (DESIGN.md, schema `oss-edge.upload.v1`).
 //! - [`params`] builds and validates the `callback` / `callback-var` parameters (spec §1).
-//! - [`reply`] says what OSS accepts as the answer to a callback (spec §2.3).
+//! - [`reply`] says what OSS accepts as the answer to a callback (spec §2.3); [`outcome`]
+//!   judges a whole answer and names OSS's `CallbackFailed` message (spec §2.2–§2.4).
+//! - [`carrier`]: header or query, exactly one (spec §1.1).
+//! - [`signing`] signs callbacks as OSS does, for the local stand-in (spec §3.1).
 
+pub mod carrier;
 pub mod diagnose;
 pub mod event;
 pub mod keys;
+pub mod outcome;
 pub mod params;
 pub mod reply;
 pub mod rsa512;
