@@ -220,10 +220,12 @@ pub fn send(
 ) -> Answer {
     let port = sim.addr().port();
     let mut all = vec![
-        ("Host".to_owned(), format!("127.0.0.1:{port}")),
         ("Content-Length".to_owned(), body.len().to_string()),
         ("Connection".to_owned(), "close".to_owned()),
     ];
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        all.insert(0, ("Host".to_owned(), format!("127.0.0.1:{port}")));
+    }
     all.extend(
         headers
             .iter()
