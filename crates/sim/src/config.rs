@@ -15,10 +15,11 @@ use oss_edge_core::sign::{Credentials, Region};
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
 /// Development AccessKey id (public on purpose; protects nothing).
 pub const DEV_ACCESS_KEY_ID: &str = "dev-access-key-id";
-/// Development AccessKey secret (public on purpose; protects nothing).
-pub const DEV_ACCESS_KEY_SECRET: &str = "dev-access-key-secret";
-/// Default bucket.
-pub const DEFAULT_BUCKET: &str = "examplebucket";
+/// Development AccessKey secret (public on purpose; protects nothing). The same as the
+/// signer's local configuration (crates/signer/wrangler.toml, `[env.local.vars]`).
+pub const DEV_ACCESS_KEY_SECRET: &str = "dev-access-key-secret-not-a-secret";
+/// Default bucket (the signer's local `OSS_BUCKET`).
+pub const DEFAULT_BUCKET: &str = "oss-edge-dev";
 /// Default region (V4 scope).
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
 /// Default CORS origins: the signer's local address (`wrangler dev` on :8787).
