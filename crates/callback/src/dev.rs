@@ -1,11 +1,63 @@
 //! Development-only behaviour, active only in [`Environment::Local`]: the recording queue
-//! consumer's line format and queue failure injection for tests.
+//! consumer's line format, the recent-events endpoint the demo page polls, and queue failure
+//! injection for tests.
+
+use std::collections::VecDeque;
 
 use crate::config::Environment;
 
 /// Prefix of the line the local queue consumer logs for each event it receives; the rest of
 /// the line is the event as compact JSON. `scripts/events` extracts these lines.
 pub const EVENT_LINE_PREFIX: &str = "OSS_EDGE_DEV_EVENT ";
+
+/// `GET` path that lists the events the local consumer recorded, oldest first, as a JSON
+/// array (the signer's demo page polls it). Outside [`Environment::Local`] it is an ordinary
+/// non-callback path (405).
+pub const EVENTS_PATH: &str = "/__dev/events";
+
+/// How many recent events [`Recorder`] keeps.
+pub const RECORDED_EVENTS: usize = 50;
+
+/// Whether `method` on `path` asks for the recorded events — only in the local environment.
+pub fn serves_events(environment: Environment, method: &str, path: &str) -> bool {
+    environment == Environment::Local && method == "GET" && path == EVENTS_PATH
+}
+
+/// The last [`RECORDED_EVENTS`] events the local consumer received, as JSON texts.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    events: VecDeque<String>,
+}
+
+impl Recorder {
+    /// An empty recorder (usable in a `static`).
+    pub const fn new() -> Self {
+        Self {
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Keeps `event_json`, dropping the oldest event when full.
+    pub fn record(&mut self, event_json: String) {
+        if self.events.len() == RECORDED_EVENTS {
+            self.events.pop_front();
+        }
+        self.events.push_back(event_json);
+    }
+
+    /// The recorded events as one JSON array, oldest first.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("[");
+        for (i, event) in self.events.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(event);
+        }
+        out.push(']');
+        out
+    }
+}
 
 /// Request header that makes queue sends fail or stall, for tests: a number `n` fails the
 /// first `n` attempts, `all` fails every attempt, `slow:MS` delays every attempt by `MS`
@@ -80,6 +132,26 @@ mod tests {
             injected_failures(Environment::Local, Some("slow:x")),
             QueueFailures::None
         );
+    }
+
+    #[test]
+    fn events_endpoint_exists_only_locally_and_keeps_the_last_events() {
+        assert!(serves_events(Environment::Local, "GET", EVENTS_PATH));
+        assert!(!serves_events(Environment::Production, "GET", EVENTS_PATH));
+        assert!(!serves_events(Environment::Local, "POST", EVENTS_PATH));
+        assert!(!serves_events(Environment::Local, "GET", "/__dev/events/"));
+        let mut recorder = Recorder::new();
+        assert_eq!(recorder.to_json(), "[]");
+        for i in 0..RECORDED_EVENTS + 2 {
+            recorder.record(format!("{{\"n\":{i}}}"));
+        }
+        let all: Vec<serde_json::Value> = match serde_json::from_str(&recorder.to_json()) {
+            Ok(serde_json::Value::Array(all)) => all,
+            other => panic!("not a JSON array: {other:?}"),
+        };
+        assert_eq!(all.len(), RECORDED_EVENTS);
+        assert_eq!(all[0]["n"], 2);
+        assert_eq!(all[RECORDED_EVENTS - 1]["n"], RECORDED_EVENTS + 1);
     }
 
     #[test]

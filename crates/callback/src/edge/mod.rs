@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use worker::{Env, Request, Response, Result};
 
 use crate::config::{Config, ConfigError};
-use crate::dev::{FAIL_QUEUE_HEADER, injected_failures};
+use crate::dev::{FAIL_QUEUE_HEADER, injected_failures, serves_events};
 use crate::log::{Outcome, RequestLog};
 use crate::pipeline::{Incoming, explain_mismatch, process};
 use crate::rejection::Rejection;
@@ -50,8 +50,17 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
     let url = request.inner().url();
     let target = target_of_url(&url);
     let path = path_of_target(target);
-    let mut log = RequestLog::new(&method, path);
     let config = config(&env);
+    if let Ok(config) = config
+        && serves_events(config.environment, &method, path)
+    {
+        // Local only, and not logged: the demo page polls it.
+        let response = http::json(200, consumer::recorded_json().into_bytes(), false, None)?;
+        // Read by the demo page from the signer's origin; it holds nothing secret.
+        response.headers().set("access-control-allow-origin", "*")?;
+        return Ok(response);
+    }
+    let mut log = RequestLog::new(&method, path);
 
     let response = match route(&method, path) {
         Route::Health { head } => {
