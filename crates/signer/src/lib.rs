@@ -105,6 +105,8 @@ pub const PATH_GRANTS: &str = "/v1/grants";
 pub const PATH_POLICY: &str = "/v1/policy";
 /// `GET`: liveness and configuration check.
 pub const PATH_HEALTH: &str = "/healthz";
+/// `GET`: the demo upload page, in local development only (404 elsewhere).
+pub const PATH_DEMO: &str = "/";
 
 pub mod config;
 pub mod cors;

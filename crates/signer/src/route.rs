@@ -10,6 +10,8 @@ pub enum Route {
     Policy,
     /// `GET /healthz`.
     Health,
+    /// `GET /`: the demo page (served in local development only).
+    Demo,
     /// `OPTIONS` on an API path: CORS preflight.
     Preflight,
     /// A known path with another method; `Allow` lists the methods.
@@ -31,13 +33,14 @@ pub fn route(method: &str, path: &str) -> Route {
     let allow = match path {
         crate::PATH_GRANTS => "POST, OPTIONS",
         crate::PATH_POLICY => "GET, OPTIONS",
-        crate::PATH_HEALTH => "GET",
+        crate::PATH_HEALTH | crate::PATH_DEMO => "GET",
         _ => return Route::NotFound,
     };
     match (method, path) {
         ("POST", crate::PATH_GRANTS) => Route::Grant,
         ("GET", crate::PATH_POLICY) => Route::Policy,
         ("GET", crate::PATH_HEALTH) => Route::Health,
+        ("GET", crate::PATH_DEMO) => Route::Demo,
         ("OPTIONS", crate::PATH_GRANTS | crate::PATH_POLICY) => Route::Preflight,
         _ => Route::MethodNotAllowed(allow),
     }
@@ -63,6 +66,7 @@ mod tests {
             Route::MethodNotAllowed("POST, OPTIONS")
         );
         assert_eq!(route("GET", "/v1/grants/"), Route::NotFound);
-        assert_eq!(route("GET", "/"), Route::NotFound);
+        assert_eq!(route("GET", "/"), Route::Demo);
+        assert_eq!(route("GET", "/index.html"), Route::NotFound);
     }
 }

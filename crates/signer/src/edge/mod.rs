@@ -112,6 +112,8 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
             reject(&Rejection::method_not_allowed(allow), &method, &path, extra)
         }
         Route::Health => respond(200, String::new(), &[]),
+        Route::Demo if config.development => demo(),
+        Route::Demo => reject(&Rejection::not_found(), &method, &path, cors_headers),
         Route::Grant | Route::Policy => {
             let outcome = serve(route, &mut request, &config).await;
             match outcome {
@@ -120,6 +122,14 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
             }
         }
     }
+}
+
+/// The demo page (local development only; docs/demo.md).
+fn demo() -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::ok(include_str!("../demo.html"))?.with_headers(headers))
 }
 
 /// Authenticates, then issues a grant or the sample policy.
