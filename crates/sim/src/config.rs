@@ -86,7 +86,7 @@ pub struct Args {
     /// tests/keys/test-callback-key.pem).
     #[arg(long, env = "OSS_SIM_CALLBACK_KEY")]
     pub callback_key: Option<PathBuf>,
-    /// URL announced in x-oss-pub-key-url (default: http://<listen address>/oss-sim/callback_pub_key.pem).
+    /// URL announced in x-oss-pub-key-url (default: http://LISTEN-ADDRESS/oss-sim/callback_pub_key.pem).
     #[arg(long, env = "OSS_SIM_PUB_KEY_URL")]
     pub pub_key_url: Option<String>,
     /// Origins the bucket's CORS rule allows, comma-separated (`*` for any).
