@@ -3,7 +3,7 @@
 # wrangler.toml, with its local Queue and the development consumer. Source it; scripts/dev
 # calls these functions for the service named `callback`.
 #
-#   dev_callback_prepare               build once (scripts/lib/dev-build.sh; skipped when current)
+#   dev_callback_prepare               build once (scripts/lib/build-worker.sh callback; skipped when current)
 #   dev_callback_run PORT STATE_DIR    exec wrangler dev in the foreground of this process
 #   dev_callback_health_url PORT       the URL scripts/dev polls until it answers
 #
@@ -21,7 +21,7 @@ DEV_CALLBACK_PORT=8788
 DEV_CALLBACK_VARS=(REQUIRE_TICKET TICKET_KEYS TRUSTED_KEYS MAX_BODY_BYTES ALLOWED_PATH_PREFIXES REPLY_TEMPLATE DEBUG)
 
 dev_callback_prepare() {
-  "$OSS_EDGE_ROOT/scripts/lib/dev-build.sh"
+  "$OSS_EDGE_ROOT/scripts/lib/build-worker.sh" callback
 }
 
 dev_callback_health_url() {

@@ -3,7 +3,7 @@
 # crates/signer/wrangler.toml. Source it; scripts/dev calls these functions for the service
 # named `signer`, and tests/signer-worker/run starts it through scripts/dev.
 #
-#   dev_signer_prepare               build once (crates/signer/build.sh; skipped when current)
+#   dev_signer_prepare               build once (scripts/lib/build-worker.sh signer; skipped when current)
 #   dev_signer_run PORT STATE_DIR    exec wrangler dev in the foreground of this process
 #   dev_signer_health_url PORT       the URL scripts/dev polls until it answers
 #
@@ -24,7 +24,7 @@ DEV_SIGNER_VARS=(OSS_BUCKET OSS_REGION OSS_ENDPOINT OSS_SIGNATURE_VERSION OSS_AC
   MULTIPART_PART_SIZE CORS_ALLOWED_ORIGINS DEBUG)
 
 dev_signer_prepare() {
-  "$OSS_EDGE_ROOT/crates/signer/build.sh"
+  "$OSS_EDGE_ROOT/scripts/lib/build-worker.sh" signer
 }
 
 dev_signer_health_url() {
