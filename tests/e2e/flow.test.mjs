@@ -4,7 +4,7 @@
 // in order (the last one stops the callback Worker).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ROOT, SIGNER, SIM, BUCKET, SUBJECT, launchChromium, png, md5Hex, multipartEtag, events,
@@ -116,6 +116,23 @@ test('the demo page uploads a PNG larger than one part through multipart', async
   const stored = await fetch(`${SIM}/${BUCKET}/${shown.key}`);
   assert.equal(stored.status, 200);
   assert.ok(Buffer.from(await stored.arrayBuffer()).equals(bytes), 'oss-sim stored the same bytes');
+});
+
+test("docs/demo.md's browser snippet uploads a PNG as written", async () => {
+  const doc = readFileSync(path.join(ROOT, 'docs/demo.md'), 'utf8');
+  const snippet = /```js\n([\s\S]*?)```/.exec(doc)[1].replaceAll('http://127.0.0.1:8787', SIGNER);
+  const bytes = png(12, 34);
+  await page.goto(`${SIGNER}/`);
+  const reply = await page.evaluate(async ({ snippet, data }) => {
+    // eslint-disable-next-line no-new-func
+    const upload = new Function(`${snippet}; return upload;`)();
+    const file = new File([new Uint8Array(data)], 'snippet.png', { type: 'image/png' });
+    return upload(file, 'dev-token');
+  }, { snippet, data: [...bytes] });
+  assert.equal(reply.status, 'ok');
+  await assertOneEvent(reply.object, bytes, {
+    etag: md5Hex(bytes), width: 12, height: 34, operation: 'PostObject',
+  });
 });
 
 // In the page (same origin as the signer, cross-origin to oss-sim, as an app would): a grant,
