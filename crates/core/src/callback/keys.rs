@@ -7,9 +7,9 @@
 
 use std::sync::OnceLock;
 
-use rsa::pkcs1::der::Decode as _;
 use rsa::{BoxedUint, PublicKey as RsaPublicKey};
 
+use super::key_der;
 use super::rsa512::Rsa512;
 use crate::encoding::base64_decode;
 
@@ -66,8 +66,6 @@ impl core::fmt::Display for KeyError {
 
 impl std::error::Error for KeyError {}
 
-const RSA_ENCRYPTION_OID: &str = "1.2.840.113549.1.1.1";
-
 /// The DER inside a PEM block labelled `label`, or `None` when `pem` is not such a block.
 pub(crate) fn pem_block(pem: &str, label: &str) -> Option<Result<Vec<u8>, KeyError>> {
     let text = pem.trim();
@@ -93,26 +91,14 @@ fn pem_body(pem: &str) -> Result<(bool, Vec<u8>), KeyError> {
 /// [`MIN_KEY_BITS`] to [`MAX_KEY_BITS`] bits.
 pub fn parse_public_key_pem(pem: &str) -> Result<RsaPublicKey, KeyError> {
     let (is_spki, der) = pem_body(pem)?;
-    let pkcs1_der: Vec<u8> = if is_spki {
-        let spki = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(&der)
-            .map_err(|e| KeyError::NotRsaPublicKey(e.to_string()))?;
-        if spki.algorithm.oid.to_string() != RSA_ENCRYPTION_OID {
-            return Err(KeyError::NotRsaPublicKey(format!(
-                "algorithm {} is not rsaEncryption",
-                spki.algorithm.oid
-            )));
-        }
-        spki.subject_public_key
-            .as_bytes()
-            .ok_or_else(|| KeyError::NotRsaPublicKey("key bits are not whole bytes".into()))?
-            .to_vec()
+    let pkcs1_der = if is_spki {
+        key_der::spki_rsa_public_key(&der)?
     } else {
-        der
+        &der[..]
     };
-    let parsed = rsa::pkcs1::RsaPublicKey::<rsa::pkcs1::UintRef<'_>>::from_der(&pkcs1_der)
-        .map_err(|e| KeyError::NotRsaPublicKey(e.to_string()))?;
-    let n = BoxedUint::from_be_slice_vartime(parsed.modulus.as_bytes());
-    let e = BoxedUint::from_be_slice_vartime(parsed.public_exponent.as_bytes());
+    let (n, e) = key_der::rsa_public_key(pkcs1_der)?;
+    let n = BoxedUint::from_be_slice_vartime(n);
+    let e = BoxedUint::from_be_slice_vartime(e);
     RsaPublicKey::new_with_size_limits(n, e, MIN_KEY_BITS..=MAX_KEY_BITS)
         .map_err(|e| KeyError::UnsupportedKey(e.to_string()))
 }

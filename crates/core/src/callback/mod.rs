@@ -13,11 +13,13 @@
 pub mod carrier;
 pub mod diagnose;
 pub mod event;
+pub mod key_der;
 pub mod keys;
 pub mod outcome;
 pub mod params;
 pub mod reply;
 pub mod rsa512;
+#[cfg(feature = "signing")]
 pub mod signing;
 pub mod target;
 pub mod verify;

@@ -428,7 +428,8 @@ pub fn encode_hs256(claims: &Value, secret: &[u8], kid: Option<&str>) -> String 
 }
 
 /// Makes an RS256 token for `claims` with a PKCS#8 PEM private key (`-----BEGIN PRIVATE
-/// KEY-----`), with an optional `kid`. For tests and development tooling.
+/// KEY-----`), with an optional `kid`. For tests and development tooling (feature `signing`).
+#[cfg(feature = "signing")]
 pub fn encode_rs256(
     claims: &Value,
     private_key_pem: &str,
