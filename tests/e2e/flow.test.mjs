@@ -118,9 +118,12 @@ test('the demo page uploads a PNG larger than one part through multipart', async
   assert.ok(Buffer.from(await stored.arrayBuffer()).equals(bytes), 'oss-sim stored the same bytes');
 });
 
-test("docs/demo.md's browser snippet uploads a PNG as written", async () => {
+test("docs/demo.md's browser snippet (also the README's) uploads a PNG as written", async () => {
   const doc = readFileSync(path.join(ROOT, 'docs/demo.md'), 'utf8');
-  const snippet = /```js\n([\s\S]*?)```/.exec(doc)[1].replaceAll('http://127.0.0.1:8787', SIGNER);
+  const written = /```js\n([\s\S]*?)```/.exec(doc)[1];
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  assert.equal(/```js\n([\s\S]*?)```/.exec(readme)[1], written, 'the README shows the same snippet');
+  const snippet = written.replaceAll('http://127.0.0.1:8787', SIGNER);
   const bytes = png(12, 34);
   await page.goto(`${SIGNER}/`);
   const reply = await page.evaluate(async ({ snippet, data }) => {
