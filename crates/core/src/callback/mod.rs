@@ -8,7 +8,7 @@
 //! - [`reply`] says what OSS accepts as the answer to a callback (spec §2.3); [`outcome`]
 //!   judges a whole answer and names OSS's `CallbackFailed` message (spec §2.2–§2.4).
 //! - [`carrier`]: header or query, exactly one (spec §1.1).
-//! - [`signing`] signs callbacks as OSS does, for the local stand-in (spec §3.1).
+//! - `signing` (feature `signing`) signs callbacks as OSS does, for the local stand-in (spec §3.1).
 
 pub mod carrier;
 pub mod diagnose;
