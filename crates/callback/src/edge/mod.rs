@@ -2,7 +2,6 @@
 //! bytes between the runtime and the pure modules; no decision about OSS is made here.
 
 mod consumer;
-mod env;
 mod http;
 mod queue;
 
@@ -24,7 +23,9 @@ pub(crate) use consumer::consume;
 /// secrets do not change while it lives (a new deployment or secret starts new isolates).
 fn config(env: &Env) -> &'static std::result::Result<Config, ConfigError> {
     static CONFIG: OnceLock<std::result::Result<Config, ConfigError>> = OnceLock::new();
-    CONFIG.get_or_init(|| Config::from_lookup(&|name| env::lookup(env, name)))
+    CONFIG.get_or_init(|| {
+        Config::from_lookup(&|name| oss_edge_worker_support::env::lookup(env, name))
+    })
 }
 
 /// The text of a JS error: a string as is, else its `message`, else `fallback`.
