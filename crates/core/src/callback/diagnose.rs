@@ -277,245 +277,295 @@ impl Iterator for Permutations<'_> {
     }
 }
 
-/// One family of variants: yields its next variant, or `None` when exhausted.
-type Family<'a> = Box<dyn FnMut() -> Option<Candidate> + 'a>;
-
-/// A family of at most one variant.
-fn single<'a>(build: impl FnOnce() -> Option<Candidate> + 'a) -> Family<'a> {
-    let mut build = Some(build);
-    Box::new(move || build.take().and_then(|b| b()))
+/// The families of variants, in the order they are tried: likely rewrites first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Family {
+    CallbackUrl,
+    TrailingSlash,
+    Prefix,
+    LeadingSegment,
+    Reencoded,
+    SpaceAsPlus,
+    PlusAsSpace,
+    Query,
+    BodyTrimmed,
+    BodyLf,
+    BodyCompactJson,
+    BodyOssForm,
+    BareQuestionMark,
+    QueryOrder,
+    Done,
 }
 
-/// The variants of a request, built lazily in a fixed order: likely rewrites first.
+impl Family {
+    fn next(self) -> Self {
+        match self {
+            Self::CallbackUrl => Self::TrailingSlash,
+            Self::TrailingSlash => Self::Prefix,
+            Self::Prefix => Self::LeadingSegment,
+            Self::LeadingSegment => Self::Reencoded,
+            Self::Reencoded => Self::SpaceAsPlus,
+            Self::SpaceAsPlus => Self::PlusAsSpace,
+            Self::PlusAsSpace => Self::Query,
+            Self::Query => Self::BodyTrimmed,
+            Self::BodyTrimmed => Self::BodyLf,
+            Self::BodyLf => Self::BodyCompactJson,
+            Self::BodyCompactJson => Self::BodyOssForm,
+            Self::BodyOssForm => Self::BareQuestionMark,
+            Self::BareQuestionMark => Self::QueryOrder,
+            Self::QueryOrder | Self::Done => Self::Done,
+        }
+    }
+
+    fn is_body(self) -> bool {
+        (Self::BodyTrimmed..=Self::BodyOssForm).contains(&self)
+    }
+}
+
+/// The variants of a request, built lazily: [`Iterator::next`] builds one at a time.
 struct Candidates<'a> {
-    families: Vec<Family<'a>>,
-    current: usize,
+    target: &'a [u8],
+    path: &'a [u8],
+    query: Option<&'a [u8]>,
+    body: &'a [u8],
+    hints: &'a DiagnoseHints,
+    body_variants: bool,
+    family: Family,
+    /// Position inside a multi-variant family (prefixes, segments).
+    index: usize,
+    /// The path left after the leading segments dropped so far.
+    rest: &'a [u8],
+    orders: Option<Permutations<'a>>,
+}
+
+impl<'a> Candidates<'a> {
+    fn new(
+        target: &'a [u8],
+        body: &'a [u8],
+        hints: &'a DiagnoseHints,
+        limits: DiagnoseLimits,
+    ) -> Self {
+        let (path, query) = split_path(target);
+        Self {
+            target,
+            path,
+            query,
+            body,
+            hints,
+            body_variants: body.len() <= limits.max_body_variant_bytes,
+            family: Family::CallbackUrl,
+            index: 0,
+            rest: path,
+            orders: query.map(Permutations::of),
+        }
+    }
+
+    fn with_path(&self, explanation: String, path: &[u8]) -> Candidate {
+        Candidate::new(explanation, join(path, self.query), self.body)
+    }
+
+    fn with_body(&self, explanation: &str, body: &[u8]) -> Candidate {
+        Candidate::new(explanation.into(), self.target.to_vec(), body)
+    }
+
+    /// The next variant of the current family, or `None` when the family has no more.
+    fn build(&mut self) -> Option<Candidate> {
+        let (path, query, body) = (self.path, self.query, self.body);
+        match self.family {
+            Family::CallbackUrl => {
+                let url = self.hints.callback_url.as_deref()?;
+                let path_and_query = url
+                    .split_once("://")
+                    .map(|(_, rest)| rest.find('/').map_or("/", |at| &rest[at..]))
+                    .unwrap_or(url);
+                Some(Candidate::new(
+                    format!(
+                        "OSS requested the configured callback URL's path and query {:?}; the request reached the verifier as {:?}: something between OSS and the verifier rewrote it",
+                        shown(path_and_query.as_bytes()),
+                        shown(self.target)
+                    ),
+                    path_and_query.as_bytes().to_vec(),
+                    body,
+                ))
+            }
+            Family::TrailingSlash => Some(match path.strip_suffix(b"/") {
+                Some(stripped) if !stripped.is_empty() => self.with_path(
+                    "a trailing slash was added to the path before the verifier saw it".into(),
+                    stripped,
+                ),
+                _ => self.with_path(
+                    "a trailing slash was removed from the path before the verifier saw it".into(),
+                    &[path, b"/"].concat(),
+                ),
+            }),
+            Family::Prefix => loop {
+                let hinted = self.hints.prefixes.len().min(MAX_HINT_PREFIXES);
+                let prefix = if self.index < hinted {
+                    self.hints.prefixes[self.index].as_str()
+                } else {
+                    COMMON_PREFIXES.get(self.index - hinted)?
+                };
+                self.index += 1;
+                let prefix = prefix.trim_end_matches('/');
+                if prefix.is_empty()
+                    || path.starts_with(prefix.as_bytes()) && path.get(prefix.len()) == Some(&b'/')
+                {
+                    continue;
+                }
+                break Some(self.with_path(
+                    format!(
+                        "OSS requested the path with the prefix {prefix:?}; a proxy or router stripped it before the verifier saw the request: verify the original path (or stop the proxy from rewriting it)"
+                    ),
+                    &[prefix.as_bytes(), path].concat(),
+                ));
+            },
+            Family::LeadingSegment => {
+                if self.index >= MAX_SEGMENT_VARIANTS {
+                    return None;
+                }
+                let at = self.rest.get(1..)?.iter().position(|&b| b == b'/')?;
+                self.rest = &self.rest[at + 1..];
+                self.index += 1;
+                let rest = self.rest;
+                Some(self.with_path(
+                    format!(
+                        "OSS requested {:?}; the leading {:?} was added in front of the path before the verifier saw it",
+                        String::from_utf8_lossy(rest),
+                        String::from_utf8_lossy(&path[..path.len() - rest.len()])
+                    ),
+                    rest,
+                ))
+            }
+            Family::Reencoded => {
+                let reencoded = reencode_path(path);
+                (reencoded != path).then(|| {
+                    self.with_path(
+                        "the path was handed to the verifier already percent-decoded, so it was decoded twice: pass the raw request target as received on the wire".into(),
+                        &reencoded,
+                    )
+                })
+            }
+            Family::SpaceAsPlus => path.contains(&b' ').then(|| {
+                let plus: Vec<u8> = path.iter().map(|&b| if b == b' ' { b'+' } else { b }).collect();
+                self.with_path(
+                    "a '+' in the path was read as a space (form decoding): decode paths with RFC 3986 rules, where '+' stays '+'".into(),
+                    &plus,
+                )
+            }),
+            Family::PlusAsSpace => path.contains(&b'+').then(|| {
+                let spaces: Vec<u8> = path.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+                self.with_path(
+                    "OSS signed the path with '+' read as a space: its decoder treats '+' as a space here".into(),
+                    &spaces,
+                )
+            }),
+            Family::Query => match query {
+                Some(q) => {
+                    let decoded = percent_decode(q, InvalidEscape::Reject).ok()?;
+                    (decoded != q).then(|| {
+                        Candidate::new(
+                            "OSS signed the query percent-decoded".into(),
+                            join(path, Some(&decoded)),
+                            body,
+                        )
+                    })
+                }
+                None => Some(Candidate::new(
+                    "the query is missing: the callback URL had a query, which was dropped before the verifier saw it; pass the full request target (path and query)".into(),
+                    path.to_vec(),
+                    body,
+                )),
+            },
+            Family::BodyTrimmed => {
+                let trimmed = body.trim_ascii_end();
+                (trimmed.len() != body.len()).then(|| {
+                    self.with_body(
+                        "trailing whitespace or a newline was added to the body (e.g. by a logging proxy or a shell): use the exact body bytes",
+                        trimmed,
+                    )
+                })
+            }
+            Family::BodyLf => body.contains(&b'\r').then(|| {
+                let lf: Vec<u8> = body.iter().copied().filter(|&b| b != b'\r').collect();
+                self.with_body(
+                    "line endings in the body were converted to CRLF: use the exact body bytes",
+                    &lf,
+                )
+            }),
+            Family::BodyCompactJson => {
+                if !(body.starts_with(b"{") || body.starts_with(b"[")) {
+                    return None;
+                }
+                let compact = compact_json(body);
+                (compact != body).then(|| {
+                    self.with_body(
+                        "the JSON body was re-serialised with whitespace: use the exact body bytes, not a re-encoded object",
+                        &compact,
+                    )
+                })
+            }
+            Family::BodyOssForm => {
+                if !body.contains(&b'=') {
+                    return None;
+                }
+                let form = oss_form_encoding(body);
+                (form != body).then(|| {
+                    self.with_body(
+                        "the form body was re-encoded (OSS encodes every value byte that is not unreserved, e.g. '/' as %2F): use the exact body bytes",
+                        &form,
+                    )
+                })
+            }
+            Family::BareQuestionMark => query.is_some_and(<[u8]>::is_empty).then(|| Candidate {
+                explanation: "the request target ends in a bare '?': OSS did not include the '?' in what it signed".into(),
+                target: self.target.to_vec(),
+                body: body.to_vec(),
+                empty_query: EmptyQuery::Omit,
+            }),
+            Family::QueryOrder => {
+                let permutation = self.orders.as_mut()?.next()?;
+                let reordered = join(path, Some(&permutation));
+                Some(Candidate::new(
+                    format!(
+                        "the query was re-ordered; OSS signed it as {:?} (the query must be used byte for byte as received)",
+                        shown(&reordered).split_once('?').map_or("", |(_, q)| q)
+                    ),
+                    reordered,
+                    body,
+                ))
+            }
+            Family::Done => None,
+        }
+    }
 }
 
 impl Iterator for Candidates<'_> {
     type Item = Candidate;
 
     fn next(&mut self) -> Option<Candidate> {
-        loop {
-            let family = self.families.get_mut(self.current)?;
-            if let Some(candidate) = family() {
+        while self.family != Family::Done {
+            if (!self.family.is_body() || self.body_variants)
+                && let Some(candidate) = self.build()
+            {
+                // Single-variant families are done after their one variant.
+                if !matches!(
+                    self.family,
+                    Family::Prefix | Family::LeadingSegment | Family::QueryOrder
+                ) {
+                    self.advance();
+                }
                 return Some(candidate);
             }
-            self.current += 1;
+            self.advance();
         }
+        None
     }
 }
 
-fn candidates<'a>(
-    target: &'a [u8],
-    body: &'a [u8],
-    hints: &'a DiagnoseHints,
-    limits: DiagnoseLimits,
-) -> Candidates<'a> {
-    let (path, query) = split_path(target);
-    let body_variants = body.len() <= limits.max_body_variant_bytes;
-    let mut families: Vec<Family<'a>> = Vec::with_capacity(16);
-
-    families.push(single(move || {
-        let url = hints.callback_url.as_deref()?;
-        let path_and_query = url
-            .split_once("://")
-            .map(|(_, rest)| rest.find('/').map_or("/", |at| &rest[at..]))
-            .unwrap_or(url);
-        Some(Candidate::new(
-            format!(
-                "OSS requested the configured callback URL's path and query {:?}; the request reached the verifier as {:?}: something between OSS and the verifier rewrote it",
-                shown(path_and_query.as_bytes()),
-                shown(target)
-            ),
-            path_and_query.as_bytes().to_vec(),
-            body,
-        ))
-    }));
-    families.push(single(move || {
-        Some(match path.strip_suffix(b"/") {
-            Some(stripped) if !stripped.is_empty() => Candidate::new(
-                "a trailing slash was added to the path before the verifier saw it".into(),
-                join(stripped, query),
-                body,
-            ),
-            _ => {
-                let mut slashed = path.to_vec();
-                slashed.push(b'/');
-                Candidate::new(
-                    "a trailing slash was removed from the path before the verifier saw it".into(),
-                    join(&slashed, query),
-                    body,
-                )
-            }
-        })
-    }));
-    let mut prefixes = hints
-        .prefixes
-        .iter()
-        .take(MAX_HINT_PREFIXES)
-        .map(String::as_str)
-        .chain(COMMON_PREFIXES.iter().copied());
-    families.push(Box::new(move || {
-        loop {
-            let prefix = prefixes.next()?.trim_end_matches('/');
-            if prefix.is_empty()
-                || path.starts_with(prefix.as_bytes()) && path.get(prefix.len()) == Some(&b'/')
-            {
-                continue;
-            }
-            let mut with_prefix = prefix.as_bytes().to_vec();
-            with_prefix.extend_from_slice(path);
-            return Some(Candidate::new(
-                format!(
-                    "OSS requested the path with the prefix {prefix:?}; a proxy or router stripped it before the verifier saw the request: verify the original path (or stop the proxy from rewriting it)"
-                ),
-                join(&with_prefix, query),
-                body,
-            ));
-        }
-    }));
-    let mut rest = path;
-    let mut segments = 0usize;
-    families.push(Box::new(move || {
-        if segments >= MAX_SEGMENT_VARIANTS {
-            return None;
-        }
-        let at = rest.get(1..)?.iter().position(|&b| b == b'/')?;
-        rest = &rest[at + 1..];
-        segments += 1;
-        Some(Candidate::new(
-            format!(
-                "OSS requested {:?}; the leading {:?} was added in front of the path before the verifier saw it",
-                String::from_utf8_lossy(rest),
-                String::from_utf8_lossy(&path[..path.len() - rest.len()])
-            ),
-            join(rest, query),
-            body,
-        ))
-    }));
-    families.push(single(move || {
-        let reencoded = reencode_path(path);
-        (reencoded != path).then(|| {
-            Candidate::new(
-                "the path was handed to the verifier already percent-decoded, so it was decoded twice: pass the raw request target as received on the wire".into(),
-                join(&reencoded, query),
-                body,
-            )
-        })
-    }));
-    families.push(single(move || {
-        path.contains(&b' ').then(|| {
-            let plus: Vec<u8> = path.iter().map(|&b| if b == b' ' { b'+' } else { b }).collect();
-            Candidate::new(
-                "a '+' in the path was read as a space (form decoding): decode paths with RFC 3986 rules, where '+' stays '+'".into(),
-                join(&plus, query),
-                body,
-            )
-        })
-    }));
-    families.push(single(move || {
-        path.contains(&b'+').then(|| {
-            let spaces: Vec<u8> = path.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
-            Candidate::new(
-                "OSS signed the path with '+' read as a space: its decoder treats '+' as a space here".into(),
-                join(&spaces, query),
-                body,
-            )
-        })
-    }));
-    families.push(single(move || match query {
-        Some(q) => {
-            let decoded = percent_decode(q, InvalidEscape::Reject).ok()?;
-            (decoded != q).then(|| {
-                Candidate::new(
-                    "OSS signed the query percent-decoded".into(),
-                    join(path, Some(&decoded)),
-                    body,
-                )
-            })
-        }
-        None => Some(Candidate::new(
-            "the query is missing: the callback URL had a query, which was dropped before the verifier saw it; pass the full request target (path and query)".into(),
-            path.to_vec(),
-            body,
-        )),
-    }));
-    if body_variants {
-        families.push(single(move || {
-            let trimmed = body.trim_ascii_end();
-            (trimmed.len() != body.len()).then(|| {
-                Candidate::new(
-                    "trailing whitespace or a newline was added to the body (e.g. by a logging proxy or a shell): use the exact body bytes".into(),
-                    target.to_vec(),
-                    trimmed,
-                )
-            })
-        }));
-        families.push(single(move || {
-            body.contains(&b'\r').then(|| {
-                let lf: Vec<u8> = body.iter().copied().filter(|&b| b != b'\r').collect();
-                Candidate::new(
-                    "line endings in the body were converted to CRLF: use the exact body bytes"
-                        .into(),
-                    target.to_vec(),
-                    &lf,
-                )
-            })
-        }));
-        families.push(single(move || {
-            if !(body.starts_with(b"{") || body.starts_with(b"[")) {
-                return None;
-            }
-            let compact = compact_json(body);
-            (compact != body).then(|| {
-                Candidate::new(
-                    "the JSON body was re-serialised with whitespace: use the exact body bytes, not a re-encoded object".into(),
-                    target.to_vec(),
-                    &compact,
-                )
-            })
-        }));
-        families.push(single(move || {
-            if !body.contains(&b'=') {
-                return None;
-            }
-            let form = oss_form_encoding(body);
-            (form != body).then(|| {
-                Candidate::new(
-                    "the form body was re-encoded (OSS encodes every value byte that is not unreserved, e.g. '/' as %2F): use the exact body bytes".into(),
-                    target.to_vec(),
-                    &form,
-                )
-            })
-        }));
-    }
-    families.push(single(move || {
-        query.is_some_and(<[u8]>::is_empty).then(|| Candidate {
-            explanation: "the request target ends in a bare '?': OSS did not include the '?' in what it signed".into(),
-            target: target.to_vec(),
-            body: body.to_vec(),
-            empty_query: EmptyQuery::Omit,
-        })
-    }));
-    if let Some(q) = query {
-        let mut orders = Permutations::of(q);
-        families.push(Box::new(move || {
-            let permutation = orders.next()?;
-            Some(Candidate::new(
-                format!(
-                    "the query was re-ordered; OSS signed it as {:?} (the query must be used byte for byte as received)",
-                    shown(&join(b"", Some(&permutation)))
-                        .trim_start_matches('?')
-                ),
-                join(path, Some(&permutation)),
-                body,
-            ))
-        }));
-    }
-    Candidates {
-        families,
-        current: 0,
+impl Candidates<'_> {
+    fn advance(&mut self) {
+        self.family = self.family.next();
+        self.index = 0;
     }
 }
 
@@ -559,7 +609,7 @@ pub fn diagnose_with(
         return outcome;
     };
     for candidate in
-        candidates(request.target, request.body, hints, limits).take(limits.max_attempts)
+        Candidates::new(request.target, request.body, hints, limits).take(limits.max_attempts)
     {
         outcome.variants_built += 1;
         let message = string_to_sign_with(
