@@ -5,6 +5,11 @@ several regions, dates and expiries; with and without callbacks; with and withou
 token), signs each with our `oss-edge sign-batch` and with PyPI `oss2`, PyPI
 `alibabacloud-oss-v2` and npm `ali-oss` under a frozen clock, and asserts byte equality.
 
+A second case group covers the confirmation requests of the callback Worker: HeadObject and
+ListObjectsV2 signed with V4 header authorisation by `oss-edge confirm-batch`, compared with the
+requests `oss2` and `alibabacloud-oss-v2` build and sign themselves (their own HTTP layer
+replaced by one that captures the request instead of sending it).
+
 Usage: python differential.py OSS_EDGE_BINARY [--cases N] [--seed S]
 Prints one line per mismatch and a final `N passed, M failed`; exits 1 on any mismatch.
 """
@@ -17,6 +22,7 @@ import os
 import random
 import subprocess
 import sys
+import types
 import urllib.parse
 from unittest import mock
 
@@ -256,6 +262,201 @@ def run_round(binary, presign_cases, post_cases, token, tally):
                         theirs.get("signature"), c)
 
 
+# --- Confirmation: HeadObject / ListObjectsV2 with V4 header authorisation (core-confirm) ---
+
+CONFIRM_BUCKETS = ["examplebucket", "my-bucket-01", "b-x"]
+
+
+def generate_confirm_cases(rng, count):
+    cases = []
+    for i in range(count):
+        op = "head" if i % 3 else "list"
+        case = {"id": i, "op": op, "bucket": rng.choice(CONFIRM_BUCKETS), "region": rng.choice(REGIONS),
+                "epoch": rng.randint(1_577_836_800, 1_893_456_000)}
+        if op == "head":
+            case["key"] = make_key(rng)
+        else:
+            case["prefix"] = "" if rng.random() < 0.2 else make_key(rng)
+            case["continuation"] = None if rng.random() < 0.4 else \
+                base64.b64encode(make_key(rng).encode()).decode()
+            case["max_keys"] = rng.choice([1, 100, 1000, rng.randint(1, 1000)])
+        cases.append(case)
+    return cases
+
+
+def confirm_ours(binary, cases, token):
+    lines = []
+    for c in cases:
+        line = {"op": c["op"], "bucket": c["bucket"], "region": c["region"], "date": oss_date(c["epoch"])}
+        if c["op"] == "head":
+            line["key"] = c["key"]
+        else:
+            line.update(prefix=c["prefix"], max_keys=c["max_keys"])
+            if c["continuation"] is not None:
+                line["continuation"] = c["continuation"]
+        lines.append(line)
+    return run_jsonl([binary, "confirm-batch"], lines, env_for(token))
+
+
+def confirm_query(c):
+    """The ListObjectsV2 parameters our request carries (the SDKs are given the same)."""
+    params = {"list-type": "2", "max-keys": str(c["max_keys"]), "encoding-type": "url"}
+    if c["prefix"]:
+        params["prefix"] = c["prefix"]
+    if c["continuation"] is not None:
+        params["continuation-token"] = c["continuation"]
+    return params
+
+
+class _Captured(Exception):
+    pass
+
+
+class _CapturingSession:
+    """Stands in for oss2's HTTP session: keeps the signed request, sends nothing."""
+
+    def __init__(self):
+        self.request = None
+
+    def do_request(self, req, timeout):
+        self.request = req
+        raise _Captured()
+
+
+def confirm_oss2(c, token):
+    auth = oss2.StsAuth(ACCESS_KEY_ID, ACCESS_KEY_SECRET, token, auth_version="v4") if token \
+        else oss2.AuthV4(ACCESS_KEY_ID, ACCESS_KEY_SECRET)
+    session = _CapturingSession()
+    bucket = oss2.Bucket(auth, f"https://oss-{c['region']}.aliyuncs.com", c["bucket"], region=c["region"],
+                         session=session)
+    FrozenDatetime.frozen = datetime.datetime.fromtimestamp(c["epoch"], datetime.timezone.utc).replace(tzinfo=None)
+    with mock.patch("oss2.auth.datetime", FrozenDatetime):
+        try:
+            if c["op"] == "head":
+                bucket.head_object(c["key"])
+            else:
+                # The bucket-level request oss2's list_objects_v2 makes, with exactly our parameters.
+                bucket._do("GET", c["bucket"], "", params=confirm_query(c))
+        except _Captured:
+            pass
+    req = session.request
+    return {"url": req.url, "params": dict(req.params), "headers": {k.lower(): v for k, v in req.headers.items()}}
+
+
+class _CapturingHttpClient(oss_v2.HttpClient):
+    """Stands in for alibabacloud-oss-v2's transport: keeps the signed request, sends nothing."""
+
+    def __init__(self):
+        self.request = None
+
+    def send(self, request, **kwargs):
+        self.request = request
+        raise _Captured()
+
+    def open(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class _FrozenAware(datetime.datetime):
+    frozen = None
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.frozen
+
+
+def confirm_v2(c, token):
+    transport = _CapturingHttpClient()
+    cfg = oss_v2.config.load_default()
+    cfg.credentials_provider = StaticCredentialsProvider(ACCESS_KEY_ID, ACCESS_KEY_SECRET, token)
+    cfg.region = c["region"]
+    cfg.http_client = transport
+    cfg.retry_max_attempts = 1
+    client = oss_v2.Client(cfg)
+    _FrozenAware.frozen = datetime.datetime.fromtimestamp(c["epoch"], datetime.timezone.utc)
+    frozen_module = types.SimpleNamespace(datetime=_FrozenAware, timezone=datetime.timezone,
+                                          timedelta=datetime.timedelta)
+    with mock.patch("alibabacloud_oss_v2.signer.v4.datetime", frozen_module):
+        try:
+            if c["op"] == "head":
+                client.head_object(oss_v2.models.HeadObjectRequest(bucket=c["bucket"], key=c["key"]))
+            else:
+                client.list_objects_v2(oss_v2.models.ListObjectsV2Request(
+                    bucket=c["bucket"], prefix=c["prefix"] or None, max_keys=c["max_keys"],
+                    continuation_token=c["continuation"], encoding_type="url"))
+        except Exception:  # the capture ends the call; the SDK may wrap it
+            pass
+    req = transport.request
+    if req is None:
+        return None
+    return {"url": req.url, "headers": {k.lower(): v for k, v in req.headers.items()}}
+
+
+def confirm_v2_signed(url, c, token):
+    """alibabacloud-oss-v2's SignerV4 header authorisation of exactly our ListObjectsV2 request.
+
+    (Its `list_objects_v2` operation also adds `Content-Type` and the empty body's `Content-MD5`,
+    which are signed headers; the operation-level request is compared for its URL and query.)
+    """
+    request = HttpRequest("GET", url)
+    ctx = SigningContext(bucket=c["bucket"], key=None, request=request,
+                         credentials=StaticCredentialsProvider(ACCESS_KEY_ID, ACCESS_KEY_SECRET, token).get_credentials(),
+                         product="oss", region=c["region"],
+                         signing_time=datetime.datetime.fromtimestamp(c["epoch"], datetime.timezone.utc))
+    ctx.auth_method_query = False
+    SignerV4().sign(ctx)
+    return request.headers.get("Authorization")
+
+
+def _split_url(url):
+    parts = urllib.parse.urlsplit(url)
+    query = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+    return parts.scheme, parts.netloc, parts.path, query
+
+
+def _signature(authorization):
+    """The Authorization value without the separator style (oss2 writes ", ", the others ",")."""
+    return authorization.replace(", ", ",") if authorization else authorization
+
+
+def run_confirm_round(binary, cases, token, tally):
+    tag = "sts" if token else "ak"
+    for c, answer in zip(cases, confirm_ours(binary, cases, token)):
+        label = f"{tag} confirm-{c['op']}"
+        if "error" in answer:
+            tally.check(f"{label} ours errored", answer.get("error"), "a request", c)
+            continue
+        method = "HEAD" if c["op"] == "head" else "GET"
+        tally.check(f"{label} method", answer["method"], method, c)
+        ours_headers = answer["headers"]
+        v2 = confirm_v2(c, token)
+        v2_authorization = v2 and v2["headers"].get("authorization")
+        if c["op"] == "list":
+            v2_authorization = confirm_v2_signed(answer["url"], c, token)
+        tally.check(f"{label} authorization vs alibabacloud-oss-v2", ours_headers.get("authorization"),
+                    v2_authorization, c)
+        o2 = confirm_oss2(c, token)
+        tally.check(f"{label} authorization vs oss2", _signature(ours_headers.get("authorization")),
+                    _signature(o2["headers"].get("authorization")), c)
+        for name in ("x-oss-date", "x-oss-content-sha256", "x-oss-security-token"):
+            tally.check(f"{label} {name} vs oss2", ours_headers.get(name, "<absent>"),
+                        o2["headers"].get(name, "<absent>"), c)
+        scheme, host, path, query = _split_url(answer["url"])
+        o2_scheme, o2_host, o2_path, _ = _split_url(o2["url"])
+        # oss2 writes '/' in a key as %2F, we and alibabacloud-oss-v2 keep it: the same resource.
+        tally.check(f"{label} url vs oss2", (scheme, host, urllib.parse.unquote(path)),
+                    (o2_scheme, o2_host, urllib.parse.unquote(o2_path)), c)
+        if v2 is not None:
+            tally.check(f"{label} url vs alibabacloud-oss-v2", (scheme, host, path), _split_url(v2["url"])[:3], c)
+        if c["op"] == "list":
+            tally.check(f"{label} query", query, confirm_query(c), c)
+            if v2 is not None:
+                tally.check(f"{label} query vs alibabacloud-oss-v2", query, _split_url(v2["url"])[3], c)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("binary", help="path to the oss-edge binary")
@@ -268,6 +469,7 @@ def main():
         presign_cases = generate_presign_cases(rng, args.cases)
         post_cases = generate_post_cases(rng, max(1, args.cases // 3))
         run_round(args.binary, presign_cases, post_cases, token, tally)
+        run_confirm_round(args.binary, generate_confirm_cases(rng, max(3, args.cases // 3)), token, tally)
     print(f"differential: {tally.passed} passed, {tally.failed} failed")
     return 1 if tally.failed else 0
 

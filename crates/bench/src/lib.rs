@@ -3,9 +3,13 @@
 #![forbid(unsafe_code)]
 
 use oss_edge_core::callback::keys::TrustedKey;
+use oss_edge_core::callback::params::BodyType;
 use oss_edge_core::callback::target::{RequestTarget, string_to_sign};
 use oss_edge_core::callback::verify::check_signature_general;
-use oss_edge_core::callback::{CallbackRequest, TrustedKeys, VerifyOptions, parse_event, verify};
+use oss_edge_core::callback::{
+    CallbackRequest, TrustedKeys, UploadEvent, VerifyOptions, parse_body, verify,
+};
+use oss_edge_core::confirm::ObjectFacts;
 use oss_edge_core::encoding::base64_decode;
 use oss_edge_core::sign::presign::{PresignOptions, PresignRequest, presign};
 use oss_edge_core::sign::v4::{Scope, sign_post_policy};
@@ -91,7 +95,8 @@ impl Fixtures {
         check_signature_general(key, &message, &signature).is_ok()
     }
 
-    /// Parsing a verified JSON body into an upload event and serialising it for the queue.
+    /// Parsing a verified JSON body (as the signer's JSON type), building the upload event from
+    /// its claims and serialising it for the queue.
     pub fn parse_event(&self) -> usize {
         let request = CallbackRequest {
             target: b"/oss/callback",
@@ -104,7 +109,13 @@ impl Fixtures {
             key_url: String::new(),
             builtin_key: true,
         };
-        parse_event(&verified, &request, NOW).to_json().len()
+        let body = parse_body(&verified, &request, Some(BodyType::Json));
+        match ObjectFacts::from_claims(body.claimed()) {
+            Ok(object) => UploadEvent::from_callback(body, object, false, None, NOW)
+                .to_json()
+                .len(),
+            Err(_) => 0,
+        }
     }
 
     /// A V4 PostObject signature over a policy.

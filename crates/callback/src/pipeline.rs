@@ -3,14 +3,18 @@
 //!
 //! 1. The path must be allowed.
 //! 2. OSS's signature must verify against a trusted key (core `verify`).
-//! 3. The body becomes an event (core `parse_event`).
-//! 4. The upload ticket from the raw query is checked against the event's signed bucket,
+//! 3. The body is parsed (core `parse_body`; by `Content-Type` until the ticket carries the
+//!    signer's body type).
+//! 4. The upload ticket from the raw query is checked against the body's signed bucket,
 //!    object and size (core `ticket::check`): required or optional per `REQUIRE_TICKET`, but
-//!    a ticket that is present and invalid is always refused.
-//! 5. The reply is rendered.
+//!    a ticket that is present and invalid is always refused; with a ticket the body must name
+//!    bucket, object and size (`body_incomplete`).
+//! 5. The event is built from the body's claims (`confirmed: false`: confirmation in the
+//!    bucket is not wired in yet), and the reply is rendered.
 
 use oss_edge_core::callback::event::TicketSummary;
-use oss_edge_core::callback::{CallbackRequest, UploadEvent, parse_event, verify};
+use oss_edge_core::callback::{CallbackRequest, UploadEvent, parse_body, verify};
+use oss_edge_core::confirm::ObjectFacts;
 use oss_edge_core::ticket::{self, UploadFacts};
 
 use crate::config::Config;
@@ -59,29 +63,32 @@ pub fn process(config: &Config, incoming: &Incoming<'_>) -> Result<Accepted, Rej
     let request = incoming.request();
     let verified =
         verify(&request, &config.trusted_keys, &config.verify).map_err(Rejection::Verify)?;
-    let mut event = parse_event(&verified, &request, incoming.now_unix);
+    let body = parse_body(&verified, &request, None);
 
     let query = incoming.target.split_once('?').map_or("", |(_, q)| q);
-    match ticket::find_in_query(query).map_err(Rejection::Ticket)? {
+    let ticket = match ticket::find_in_query(query).map_err(Rejection::Ticket)? {
         None if config.require_ticket => return Err(Rejection::TicketRequired),
-        None => {}
+        None => None,
         Some(text) => {
             // Only signed values (from the body) are compared with the grant; the x-oss-*
             // headers are not covered by OSS's signature.
+            let identity = body.identity().map_err(Rejection::BodyIncomplete)?;
             let facts = UploadFacts {
-                bucket: event.upload.bucket.as_deref(),
-                object: event.upload.object.as_deref(),
-                size: event.upload.size,
+                bucket: Some(&identity.bucket),
+                object: Some(&identity.key),
+                size: Some(identity.size),
             };
             let checked = ticket::check(text, &config.ticket_keys, incoming.now_unix, &facts)
                 .map_err(Rejection::Ticket)?;
-            event.ticket = Some(TicketSummary {
+            Some(TicketSummary {
                 subject: checked.claims.subject,
                 grant_id: checked.claims.grant_id,
                 key_id: checked.key_id,
-            });
+            })
         }
-    }
+    };
+    let object = ObjectFacts::from_claims(body.claimed()).map_err(Rejection::BodyIncomplete)?;
+    let event = UploadEvent::from_callback(body, object, false, ticket, incoming.now_unix);
     let reply = config
         .reply
         .render(&event)

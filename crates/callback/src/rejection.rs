@@ -5,6 +5,7 @@
 use core::fmt;
 
 use oss_edge_core::callback::VerifyError;
+use oss_edge_core::callback::event::BodyIncomplete;
 use oss_edge_core::ticket::TicketError;
 
 use crate::config::ConfigError;
@@ -40,6 +41,8 @@ pub const STATUS_BY_CODE: &[(&str, u16)] = &[
     ("ticket_object_mismatch", 403),
     ("ticket_size_exceeded", 403),
     ("ticket_invalid_claims", 403),
+    // The body (core `BodyIncomplete`).
+    ("body_incomplete", 400),
     // Our faults.
     ("misconfigured", 500),
     ("reply_invalid", 500),
@@ -70,6 +73,8 @@ pub enum Rejection {
     TicketRequired,
     /// The ticket is present but invalid.
     Ticket(TicketError),
+    /// The body lacks bucket, object or size, so it names no stored object.
+    BodyIncomplete(BodyIncomplete),
     /// The configuration is unusable; nothing is accepted until it is fixed.
     Misconfigured(ConfigError),
     /// The reply template produced a reply OSS would refuse.
@@ -94,6 +99,7 @@ impl Rejection {
             Self::Verify(e) => e.code(),
             Self::TicketRequired => "ticket_required",
             Self::Ticket(e) => e.code(),
+            Self::BodyIncomplete(e) => e.code(),
             Self::Misconfigured(_) => "misconfigured",
             Self::ReplyInvalid(_) => "reply_invalid",
             Self::QueueUnavailable { .. } => "queue_unavailable",
@@ -144,6 +150,7 @@ impl fmt::Display for Rejection {
                 oss_edge_core::ticket::TICKET_PARAM
             ),
             Self::Ticket(e) => e.fmt(f),
+            Self::BodyIncomplete(e) => e.fmt(f),
             Self::Misconfigured(e) => write!(f, "the callback Worker is misconfigured: {e}"),
             Self::ReplyInvalid(e) => write!(f, "the reply template produced an invalid reply: {e}"),
             Self::QueueUnavailable {
@@ -207,6 +214,10 @@ mod tests {
             .into_iter()
             .map(|e| Rejection::Verify(e).code())
             .chain(ticket.into_iter().map(|e| Rejection::Ticket(e).code()))
+            .chain([Rejection::BodyIncomplete(BodyIncomplete {
+                missing: vec!["size"],
+            })
+            .code()])
             .collect();
         for code in codes {
             assert!(

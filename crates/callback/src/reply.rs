@@ -125,15 +125,14 @@ fn map_strings(
 }
 
 fn placeholder_value(event: &UploadEvent, name: &str) -> String {
-    let upload = &event.upload;
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let object = &event.object;
     match name {
         "id" => event.id.clone(),
-        "object" => text(&upload.object),
-        "bucket" => text(&upload.bucket),
-        "etag" => text(&upload.etag),
-        "size" => upload.size.map(|s| s.to_string()).unwrap_or_default(),
-        "mime_type" => text(&upload.mime_type),
+        "object" => object.key.clone(),
+        "bucket" => object.bucket.clone(),
+        "etag" => object.etag.clone(),
+        "size" => object.size.to_string(),
+        "mime_type" => object.content_type.clone().unwrap_or_default(),
         "received_at" => event.received_at.clone(),
         "subject" => event
             .ticket
@@ -188,10 +187,11 @@ impl ReplyTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oss_edge_core::callback::{CallbackRequest, parse_event};
+    use oss_edge_core::callback::{CallbackRequest, parse_body};
+    use oss_edge_core::confirm::ObjectFacts;
 
     fn event(body: &str) -> UploadEvent {
-        // A synthetic verified callback: parse_event only reads the body and headers.
+        // A synthetic verified callback: parse_body only reads the body and headers.
         let headers = [("content-type", "application/x-www-form-urlencoded")];
         let request = CallbackRequest {
             target: b"/cb",
@@ -204,15 +204,18 @@ mod tests {
             key_url: String::new(),
             builtin_key: false,
         };
-        parse_event(&verified, &request, 1_700_000_000)
+        let body = parse_body(&verified, &request, None);
+        let object = ObjectFacts::from_claims(body.claimed()).unwrap();
+        UploadEvent::from_callback(body, object, false, None, 1_700_000_000)
     }
 
     #[test]
     fn default_template_renders_id_and_object() {
-        let e = event("object=a%22b.jpg&reqId=R1");
+        let e = event("bucket=b&object=a%22b.jpg&size=1&reqId=R1");
         let body = ReplyTemplate::default().render(&e).unwrap();
         let v: Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(v["id"], "R1");
+        assert_eq!(v["id"], e.id.as_str());
+        assert!(e.id.starts_with("sha256:"));
         assert_eq!(v["object"], "a\"b.jpg");
         assert_eq!(v["status"], "ok");
     }
@@ -223,8 +226,11 @@ mod tests {
             r#"{"Status":"OK","data":{"path":"files/${object}","n":[1,"${size}"]},"${id}":true}"#,
         )
         .unwrap();
-        let v: Value =
-            serde_json::from_slice(&t.render(&event("object=x&size=12&reqId=R")).unwrap()).unwrap();
+        let v: Value = serde_json::from_slice(
+            &t.render(&event("bucket=b&object=x&size=12&reqId=R"))
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(v["data"]["path"], "files/x");
         assert_eq!(v["data"]["n"][1], "12");
         // Keys are not templates.

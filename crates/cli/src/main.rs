@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod confirm_cmd;
 mod http_file;
 mod sign_cmd;
 mod ticket_cmd;
@@ -35,6 +36,9 @@ enum Command {
     /// JSON-lines signing for the differential suite (tests/differential).
     #[command(hide = true)]
     SignBatch(sign_cmd::SignBatchArgs),
+    /// JSON-lines confirmation requests for the differential suite (tests/differential).
+    #[command(hide = true)]
+    ConfirmBatch(confirm_cmd::ConfirmBatchArgs),
     /// Mint or check an upload ticket.
     #[command(subcommand)]
     Ticket(ticket_cmd::TicketCommand),
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         Command::SignPost(args) => sign_cmd::run_sign_post(args),
         Command::Presign(args) => sign_cmd::run_presign(args),
         Command::SignBatch(args) => sign_cmd::run_sign_batch(args),
+        Command::ConfirmBatch(args) => confirm_cmd::run(args),
         Command::Ticket(command) => ticket_cmd::run(command),
     }
 }

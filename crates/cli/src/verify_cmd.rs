@@ -1,13 +1,20 @@
 //! `oss-edge verify`: check a captured OSS callback and, when it fails, say why.
+//!
+//! A valid callback is printed as the upload event (schema `oss-edge.upload.v2`) the callback
+//! Worker would queue with confirmation off: `source: "callback"`, `confirmed: false`, the
+//! object taken from the body's claims. Confirming the object in the bucket needs the bucket's
+//! answer, which this offline command does not fetch.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use oss_edge_core::callback::diagnose::{DiagnoseHints, diagnose};
+use oss_edge_core::callback::params::BodyType;
 use oss_edge_core::callback::verify::DEFAULT_MAX_BODY_BYTES;
 use oss_edge_core::callback::{
-    CallbackRequest, TrustedKeys, VerifyError, VerifyOptions, parse_event, verify,
+    CallbackRequest, TrustedKeys, UploadEvent, VerifyError, VerifyOptions, parse_body, verify,
 };
+use oss_edge_core::confirm::ObjectFacts;
 use oss_edge_core::encoding::base64_encode;
 
 use crate::http_file;
@@ -15,7 +22,7 @@ use crate::http_file;
 /// Arguments of `verify`. Give either `--request FILE` or `--target` with the headers and body.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Exit status: 0 valid (the event JSON is printed), 1 invalid (the reason is printed), 2 usage error."
+    after_help = "Exit status: 0 valid (the event JSON is printed), 1 invalid or naming no object (the reason is printed), 2 usage error."
 )]
 pub struct VerifyArgs {
     /// A raw HTTP request: request line, headers, blank line, body (CRLF or LF).
@@ -30,9 +37,13 @@ pub struct VerifyArgs {
     /// The `x-oss-pub-key-url` header value (Base64), or the decoded URL itself.
     #[arg(long, value_name = "B64_OR_URL", required_unless_present = "request")]
     pub_key_url: Option<String>,
-    /// The `Content-Type` header (decides how the body is parsed into the event).
+    /// The `Content-Type` header (decides how the body is parsed unless --body-type is given).
     #[arg(long)]
     content_type: Option<String>,
+    /// Parse the body as this type (the `callbackBodyType` the signer chose, as the callback
+    /// Worker does when a ticket carries it) whatever the Content-Type header says.
+    #[arg(long, value_enum)]
+    body_type: Option<BodyTypeArg>,
     /// The body, as text.
     #[arg(long, conflicts_with = "body_file")]
     body: Option<String>,
@@ -57,6 +68,24 @@ pub struct VerifyArgs {
     /// Unix seconds to stamp as `received_at` (default: now).
     #[arg(long)]
     now: Option<i64>,
+}
+
+/// `--body-type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BodyTypeArg {
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `application/json`.
+    Json,
+}
+
+impl From<BodyTypeArg> for BodyType {
+    fn from(arg: BodyTypeArg) -> Self {
+        match arg {
+            BodyTypeArg::Form => BodyType::Form,
+            BodyTypeArg::Json => BodyType::Json,
+        }
+    }
 }
 
 struct Input {
@@ -174,7 +203,20 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     };
     match verify(&request, &keys, &options) {
         Ok(verified) => {
-            let event = parse_event(&verified, &request, args.now.unwrap_or_else(now_unix));
+            let body = parse_body(&verified, &request, args.body_type.map(BodyType::from));
+            let object = match ObjectFacts::from_claims(body.claimed()) {
+                Ok(object) => object,
+                Err(error) => {
+                    println!(
+                        "invalid: the signature is valid (key {}), but {error} [{}]",
+                        verified.key_url,
+                        error.code()
+                    );
+                    return ExitCode::from(1);
+                }
+            };
+            let received_at = args.now.unwrap_or_else(now_unix);
+            let event = UploadEvent::from_callback(body, object, false, None, received_at);
             println!(
                 "{}",
                 serde_json::to_string_pretty(&event).unwrap_or_default()

@@ -65,20 +65,16 @@ fn run(args: &[String]) -> Output {
 }
 
 #[test]
-fn valid_vector_from_flags_prints_the_event() {
+fn a_real_vector_verifies_but_names_no_object() {
+    // OSS's documentation sample is genuinely signed, but its body (`bucket=yonghu-test`) has
+    // no object and size: there is no stored object to report, so no event is printed.
     let v = vector(0);
     let out = run(&flags_for(&v, v["request_target"].as_str().unwrap()));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let event: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(event["schema"], "oss-edge.upload.v1");
-    assert_eq!(event["upload"]["bucket"], "yonghu-test");
-    assert_eq!(event["body"]["format"], "form");
-    assert_eq!(event["received_at"], "2023-11-14T22:13:20Z");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("the signature is valid"), "{text}");
+    assert!(text.contains("object, size"), "{text}");
+    assert!(text.contains("[body_incomplete]"), "{text}");
 }
 
 #[test]
@@ -86,34 +82,93 @@ fn decoded_key_url_is_accepted_as_a_flag() {
     let v = vector(0);
     let mut args = flags_for(&v, "/index.php?id=1&index=2");
     args[6] = "http://gosspublic.alicdn.com/callback_pub_key_v1.pem".into();
-    assert_eq!(run(&args).status.code(), Some(0));
+    let text = stdout(&run(&args));
+    assert!(text.contains("the signature is valid"), "{text}");
+}
+
+const EVENT_BODY: &str = r#"{"bucket":"examplebucket","object":"uploads/alice/a.png","etag":"D8E8FCA2DC0F896FD7CB4CB0031BA249","size":53853,"mimeType":"image/png","reqId":"5CF3E7821AB22D0FDB86704D","pic_info":"810,539"}"#;
+// python3 -c 'import hashlib,struct; f=lambda *xs: "sha256:"+hashlib.sha256(b"".join(struct.pack(">Q",len(x.encode()))+x.encode() for x in xs)).hexdigest(); print(f("examplebucket","uploads/alice/a.png","D8E8FCA2DC0F896FD7CB4CB0031BA249",""))'
+const EVENT_ID: &str = "sha256:2acd13d21044f91faf6726ead5b9a215f3a6caa07a50c73a94fe0f143c57721d";
+
+/// A raw capture of `EVENT_BODY` signed by the test key, with `content_type`.
+fn capture(content_type: &str) -> PathBuf {
+    let target = "/oss/callback?app=1";
+    let signer = CallbackSigner::from_pkcs8_pem(TEST_KEY).unwrap();
+    let capture = format!(
+        "POST {target} HTTP/1.1\r\nHost: example.com\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nAuthorization: {}\r\nx-oss-pub-key-url: {}\r\nx-oss-request-id: 5CF3E7821AB22D0FDB86704D\r\n\r\n{EVENT_BODY}",
+        EVENT_BODY.len(),
+        signer
+            .sign(target.as_bytes(), EVENT_BODY.as_bytes())
+            .unwrap(),
+        base64_encode(TEST_KEY_URL.as_bytes()),
+    );
+    temp_file(
+        &format!("{}.http", content_type.replace('/', "-")),
+        capture.as_bytes(),
+    )
+}
+
+fn verify_capture(file: &std::path::Path, extra: &[&str]) -> Output {
+    let trust = format!(
+        "{TEST_KEY_URL}={}",
+        repo_file("tests/keys/test-callback-key.pub.pem")
+    );
+    let mut args = vec![
+        "verify",
+        "--request",
+        file.to_str().unwrap(),
+        "--trust-key",
+        &trust,
+    ];
+    args.extend_from_slice(extra);
+    oss_edge(&args)
 }
 
 #[test]
-fn valid_vector_from_a_raw_request_file() {
-    let v = vector(1);
-    let body = v["body"].as_str().unwrap();
-    let capture = format!(
-        "POST {} HTTP/1.1\r\nHost: example.com\r\nContent-Type: application/json\r\nContent-Length: {}\r\nAuthorization: {}\r\nx-oss-pub-key-url: {}\r\nx-oss-request-id: 5CF3E7821AB22D0FDB86704D\r\n\r\n{}",
-        v["request_target"].as_str().unwrap(),
-        body.len(),
-        v["headers"]["authorization"].as_str().unwrap(),
-        v["headers"]["x-oss-pub-key-url"].as_str().unwrap(),
-        body
-    );
-    let file = temp_file("v2.http", capture.as_bytes());
-    let out = oss_edge(&["verify", "--request", file.to_str().unwrap()]);
+fn a_raw_request_file_prints_the_v2_event() {
+    let out = verify_capture(&capture("application/json"), &["--now", "1700000000"]);
     assert_eq!(
         out.status.code(),
         Some(0),
-        "{}",
+        "{}{}",
+        stdout(&out),
         String::from_utf8_lossy(&out.stderr)
     );
     let event: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(event["id"], "5CF3E7821AB22D0FDB86704D");
-    assert_eq!(event["upload"]["size"], 114020);
+    assert_eq!(event["schema"], "oss-edge.upload.v2");
+    assert_eq!(event["source"], "callback");
+    assert_eq!(event["confirmed"], false);
+    assert_eq!(event["id"], EVENT_ID);
+    assert_eq!(event["object"]["key"], "uploads/alice/a.png");
+    assert_eq!(event["object"]["size"], 53853);
+    assert_eq!(event["object"]["content_type"], "image/png");
+    assert_eq!(event["claimed"]["req_id"], "5CF3E7821AB22D0FDB86704D");
     assert_eq!(event["fields"]["pic_info"], "810,539");
+    assert_eq!(event["oss"]["request_id"], "5CF3E7821AB22D0FDB86704D");
     assert_eq!(event["body"]["format"], "json");
+    assert_eq!(event["received_at"], "2023-11-14T22:13:20Z");
+}
+
+#[test]
+fn body_type_overrides_the_content_type_header() {
+    // The same signed body with a flipped header: read by the header it names no object;
+    // read as the signer's type it is the same event with the same id.
+    let flipped = capture("application/x-www-form-urlencoded");
+    let out = verify_capture(&flipped, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("[body_incomplete]"));
+    let out = verify_capture(&flipped, &["--body-type", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let event: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(event["id"], EVENT_ID);
+    assert_eq!(event["body"]["format"], "json");
+    assert!(
+        event["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("the type the signer chose"),
+        "{event}"
+    );
 }
 
 #[test]
@@ -228,7 +283,32 @@ fn mangled(
 
 #[test]
 fn test_key_signed_request_verifies_through_trust_key() {
-    mangled("/cb?t=1", "/cb?t=1", "a=b", "a=b");
+    let text = mangled(
+        "/cb?t=1",
+        "/cb?t=1",
+        "bucket=b1&object=a&size=1",
+        "bucket=b1&object=a&size=1",
+    );
+    let event: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(event["object"]["bucket"], "b1");
+}
+
+#[test]
+fn diagnoses_never_print_the_ticket() {
+    let ticket = "v2.t1.c2VjcmV0.bWFj";
+    let signed = format!("/cb/done?oss_edge_ticket={ticket}");
+    let text = mangled(
+        &signed,
+        &format!("/cb/done/?oss_edge_ticket={ticket}"),
+        "a=b",
+        "a=b",
+    );
+    assert!(text.contains("trailing slash was added"), "{text}");
+    assert!(
+        text.contains("OSS signed target: /cb/done?oss_edge_ticket=REDACTED"),
+        "{text}"
+    );
+    assert!(!text.contains(ticket), "{text}");
 }
 
 #[test]

@@ -9,6 +9,8 @@
 //!
 //! - [`callback`]: proving that a callback request came from OSS ([`callback::verify()`]) and
 //!   turning its body into a typed [`callback::UploadEvent`]; building callback parameters.
+//! - [`confirm`]: confirming an upload in the bucket (signed HeadObject / ListObjectsV2 and the
+//!   judgement of the answer); the object-derived event id.
 //! - [`sign`]: PostObject policies and presigned URLs (V4 and legacy V1).
 //! - [`grant`]: who may upload what: authentication, object keys, limits and building grants.
 //! - [`object`]: what OSS computes for a stored object (ETag, CRC-64, Content-MD5).
@@ -18,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod callback;
+pub mod confirm;
 pub mod encoding;
 pub mod grant;
 pub mod object;

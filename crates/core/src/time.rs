@@ -208,6 +208,48 @@ pub fn parse_iso8601(text: &str) -> Result<i64, InvalidTimestamp> {
     t.to_unix().ok_or(InvalidTimestamp { expected: EXPECTED })
 }
 
+/// Parses an RFC 1123 HTTP date, `Sun, 02 Jun 2019 15:13:06 GMT` (the `Last-Modified` OSS
+/// sends, spec §2.1), into Unix seconds. Strict: the weekday must be the date's own, the zone
+/// `GMT`; the obsolete RFC 850 and asctime forms are refused (OSS never sends them).
+pub fn parse_http_date(text: &str) -> Result<i64, InvalidTimestamp> {
+    const EXPECTED: &str = "an RFC 1123 date such as Sun, 02 Jun 2019 15:13:06 GMT";
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let invalid = InvalidTimestamp { expected: EXPECTED };
+    let b = text.as_bytes();
+    let shape_ok = b.len() == 29
+        && &b[3..5] == b", "
+        && b[7] == b' '
+        && b[11] == b' '
+        && b[16] == b' '
+        && b[19] == b':'
+        && b[22] == b':'
+        && &b[25..] == b" GMT";
+    if !shape_ok {
+        return Err(invalid);
+    }
+    let month = MONTHS
+        .iter()
+        .position(|m| m.as_bytes() == &b[8..11])
+        .ok_or(invalid.clone())?;
+    let t = UtcDateTime {
+        year: i64::from(digits(&b[12..16], EXPECTED)?),
+        month: month as u32 + 1,
+        day: digits(&b[5..7], EXPECTED)?,
+        hour: digits(&b[17..19], EXPECTED)?,
+        minute: digits(&b[20..22], EXPECTED)?,
+        second: digits(&b[23..25], EXPECTED)?,
+    };
+    let unix = t.to_unix().ok_or(invalid.clone())?;
+    let weekday = DAYS[unix.div_euclid(86_400).rem_euclid(7) as usize];
+    if weekday.as_bytes() != &b[0..3] {
+        return Err(invalid);
+    }
+    Ok(unix)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +270,34 @@ mod tests {
         assert_eq!(parse_oss_date("20231114T221320Z"), Ok(t));
         assert_eq!(parse_iso8601("2023-11-14T22:13:20.000Z"), Ok(t));
         assert_eq!(parse_iso8601("2023-11-14T22:13:20Z"), Ok(t));
+        assert_eq!(
+            parse_http_date("Sun, 02 Jun 2019 15:13:06 GMT"),
+            Ok(1_559_488_386)
+        );
+    }
+
+    #[test]
+    fn http_dates_round_trip_and_reject_what_oss_never_sends() {
+        let mut t = -2_208_988_800; // 1900-01-01
+        while t < 7_258_118_400 {
+            assert_eq!(parse_http_date(&format_http_date(t)), Ok(t));
+            t += 86_400 * 5 + 7_261;
+        }
+        for bad in [
+            "Mon, 02 Jun 2019 15:13:06 GMT", // 2 June 2019 was a Sunday
+            "Sun, 02 Jun 2019 15:13:06 UTC",
+            "Sun, 2 Jun 2019 15:13:06 GMT",
+            "Sunday, 02-Jun-19 15:13:06 GMT",
+            "Sun Jun  2 15:13:06 2019",
+            "Sun, 02 Jux 2019 15:13:06 GMT",
+            "Sun, 31 Jun 2019 15:13:06 GMT",
+            "Sun, 02 Jun 2019 24:13:06 GMT",
+            "Sun, 02 Jun 2019 15:13:06 GMT ",
+            "Sün, 02 Jun 2019 15:13:06 GMT",
+            "",
+        ] {
+            assert!(parse_http_date(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -6,10 +6,12 @@
 mod common;
 
 use common::*;
+use oss_edge_core::callback::params::BodyType;
 use oss_edge_core::callback::signing::CallbackSigner;
 use oss_edge_core::callback::{
-    CallbackRequest, TrustedKeys, VerifyError, VerifyOptions, parse_event, verify,
+    CallbackRequest, TrustedKeys, VerifyError, VerifyOptions, parse_body, verify,
 };
+use oss_edge_core::confirm::{ObjectFacts, event_id};
 use oss_edge_core::encoding::base64_encode;
 use oss_edge_core::sign::Credentials;
 use oss_edge_core::ticket::{
@@ -124,25 +126,33 @@ fn replay_after_the_tickets_expiry_is_rejected() {
 fn a_replayed_callback_keeps_its_event_id_whatever_the_unsigned_headers_say() {
     let (target, body, authorization) = callback("/oss/callback", "uploads/alice/a.png");
     let key_url = base64_encode(TEST_KEY_URL.as_bytes());
-    let ids: Vec<String> = ["REQ-ORIGINAL", "REQ-FORGED-BY-REPLAYER"]
-        .iter()
-        .map(|request_id| {
-            let headers = [
-                ("authorization", authorization.as_str()),
-                ("x-oss-pub-key-url", key_url.as_str()),
-                ("x-oss-request-id", *request_id),
-            ];
-            let request = CallbackRequest {
-                target: target.as_bytes(),
-                headers: &headers,
-                body: body.as_bytes(),
-            };
-            let verified = verify(&request, &keys(), &VerifyOptions::default()).unwrap();
-            parse_event(&verified, &request, NOW).id
-        })
-        .collect();
+    let ids: Vec<String> = [
+        ("REQ-ORIGINAL", "application/x-www-form-urlencoded"),
+        ("REQ-FORGED-BY-REPLAYER", "application/json"),
+    ]
+    .iter()
+    .map(|(request_id, content_type)| {
+        let headers = [
+            ("authorization", authorization.as_str()),
+            ("x-oss-pub-key-url", key_url.as_str()),
+            ("x-oss-request-id", *request_id),
+            ("content-type", *content_type),
+        ];
+        let request = CallbackRequest {
+            target: target.as_bytes(),
+            headers: &headers,
+            body: body.as_bytes(),
+        };
+        let verified = verify(&request, &keys(), &VerifyOptions::default()).unwrap();
+        // The ticket's body type decides how the body is read, not the header.
+        let parsed = parse_body(&verified, &request, Some(BodyType::Form));
+        ObjectFacts::from_claims(parsed.claimed())
+            .unwrap()
+            .event_id()
+    })
+    .collect();
     assert_eq!(ids[0], ids[1]);
-    assert_eq!(ids[0], "R-uploads/alice/a.png");
+    assert_eq!(ids[0], event_id("b", "uploads/alice/a.png", "", None));
 }
 
 /// With OSS's 512-bit key factored, an attacker can sign any callback; the ticket still

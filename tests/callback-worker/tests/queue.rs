@@ -5,17 +5,21 @@
 use oss_edge_callback_tests::{
     Callback, FAIL_QUEUE_HEADER, Worker, claims, mint, strict_ticket_keys, unique,
 };
+use oss_edge_core::confirm::event_id;
 use oss_edge_core::ticket::{ObjectScope, append_to_url};
 
-fn strict_callback(id: &str) -> Callback {
+/// A strict-profile callback for a fresh object, and the event id it must get: the object's
+/// (bucket, key, no ETag in the body), whatever the reqId.
+fn strict_callback(tag: &str) -> (Callback, String) {
     let (kid, secret) = strict_ticket_keys().remove(0);
-    let object = format!("photos/{id}.png");
+    let object = format!("photos/{tag}.png");
     let ticket = mint(&claims(ObjectScope::Key(object.clone())), &kid, &secret);
     let target = append_to_url("/hooks/upload", &ticket);
-    Callback::signed(
+    let callback = Callback::signed(
         &target,
-        &format!("bucket=test-bucket&object={object}&size=5&reqId={id}"),
-    )
+        &format!("bucket=test-bucket&object={object}&size=5&reqId={tag}"),
+    );
+    (callback, event_id("test-bucket", &object, "", None))
 }
 
 fn sentinel_ticket() -> String {
@@ -32,8 +36,8 @@ fn reply_has_json_type_and_exact_length() {
     let Some(worker) = Worker::get("strict") else {
         return;
     };
-    let id = unique("reply");
-    let response = worker.post(&strict_callback(&id), &[]);
+    let (callback, id) = strict_callback(&unique("reply"));
+    let response = worker.post(&callback, &[]);
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-type"), Some("application/json"));
     assert_eq!(
@@ -50,8 +54,8 @@ fn queue_failure_answers_503_and_queues_nothing() {
     let Some(worker) = Worker::get("strict") else {
         return;
     };
-    let id = unique("queue-down");
-    let response = worker.post(&strict_callback(&id), &[(FAIL_QUEUE_HEADER, "all")]);
+    let (callback, id) = strict_callback(&unique("queue-down"));
+    let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "all")]);
     assert_eq!(response.status, 503);
     assert_eq!(response.error_code(), "queue_unavailable");
     let message = response.json()["message"].as_str().unwrap().to_owned();
@@ -65,8 +69,8 @@ fn transient_queue_failures_are_retried() {
     let Some(worker) = Worker::get("strict") else {
         return;
     };
-    let id = unique("queue-flaky");
-    let response = worker.post(&strict_callback(&id), &[(FAIL_QUEUE_HEADER, "2")]);
+    let (callback, id) = strict_callback(&unique("queue-flaky"));
+    let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "2")]);
     assert_eq!(response.status, 200, "{:?}", response.json());
     assert_eq!(worker.wait_for(&id).len(), 1);
 }
@@ -76,8 +80,8 @@ fn a_slow_queue_inside_the_budget_still_answers_200() {
     let Some(worker) = Worker::get("strict") else {
         return;
     };
-    let id = unique("queue-slow");
-    let response = worker.post(&strict_callback(&id), &[(FAIL_QUEUE_HEADER, "slow:300")]);
+    let (callback, id) = strict_callback(&unique("queue-slow"));
+    let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "slow:300")]);
     assert_eq!(response.status, 200, "{:?}", response.json());
     assert_eq!(worker.wait_for(&id).len(), 1);
 }
@@ -89,9 +93,9 @@ fn a_hanging_queue_answers_503_before_oss_gives_up() {
     let Some(worker) = Worker::get("strict") else {
         return;
     };
-    let id = unique("queue-hang");
+    let (callback, id) = strict_callback(&unique("queue-hang"));
     let started = std::time::Instant::now();
-    let response = worker.post(&strict_callback(&id), &[(FAIL_QUEUE_HEADER, "slow:60000")]);
+    let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "slow:60000")]);
     let elapsed = started.elapsed();
     assert_eq!(response.status, 503, "{:?}", response.json());
     assert_eq!(response.error_code(), "queue_unavailable");
@@ -108,8 +112,7 @@ fn duplicate_delivery_has_the_same_event_id() {
     let Some(worker) = Worker::get("strict") else {
         return;
     };
-    let id = unique("dup");
-    let callback = strict_callback(&id);
+    let (callback, id) = strict_callback(&unique("dup"));
     let first = worker.post(&callback, &[]);
     let second = worker.post(&callback, &[]);
     assert_eq!(first.status, 200);
@@ -123,14 +126,24 @@ fn duplicate_delivery_has_the_same_event_id() {
         .collect();
     assert_eq!(events.len(), 2, "both deliveries are queued, with one id");
 
-    // Without reqId the id is a content hash: still the same for the same upload.
+    // The id is the object's (bucket, key, ETag), not the reqId: two callbacks for the same
+    // object with different reqIds share it.
     let (kid, secret) = strict_ticket_keys().remove(0);
-    let object = format!("photos/{}.png", unique("hash"));
+    let object = format!("photos/{}.png", unique("same-object"));
     let ticket = mint(&claims(ObjectScope::Key(object.clone())), &kid, &secret);
     let target = append_to_url("/cb/x", &ticket);
-    let body = format!("bucket=test-bucket&object={object}&size=5&etag=E1");
-    let a = worker.post(&Callback::signed(&target, &body), &[]).json();
-    let b = worker.post(&Callback::signed(&target, &body), &[]).json();
-    assert!(a["id"].as_str().unwrap().starts_with("sha256:"), "{a}");
+    let body =
+        |req_id: &str| format!("bucket=test-bucket&object={object}&size=5&etag=E1&reqId={req_id}");
+    let a = worker
+        .post(&Callback::signed(&target, &body("R1")), &[])
+        .json();
+    let b = worker
+        .post(&Callback::signed(&target, &body("R2")), &[])
+        .json();
+    assert_eq!(
+        a["id"],
+        event_id("test-bucket", &object, "E1", None).as_str(),
+        "{a}"
+    );
     assert_eq!(a["id"], b["id"]);
 }

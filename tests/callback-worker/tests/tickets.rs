@@ -5,7 +5,13 @@
 use oss_edge_callback_tests::{
     Callback, Response, Worker, claims, mint, now_unix, strict_ticket_keys, unique,
 };
+use oss_edge_core::confirm::event_id;
 use oss_edge_core::ticket::{ObjectScope, append_to_url};
+
+/// The event id of a callback for `object` (test-bucket, no ETag in the body).
+fn id_of(object: &str) -> String {
+    event_id("test-bucket", object, "", None)
+}
 
 /// A callback for `object` (size 100) on `/cb/done` carrying `ticket`.
 fn callback(object: &str, ticket: Option<&str>, id: &str) -> Callback {
@@ -38,8 +44,8 @@ fn a_valid_ticket_is_accepted_and_summarised_in_the_event_and_reply() {
         let object = format!("photos/{}.png", unique("ok"));
         let grant = claims(ObjectScope::Key(object.clone()));
         let ticket = mint(&grant, &kid, &secret);
-        let id = unique("ticket-ok");
-        let response = worker.post(&callback(&object, Some(&ticket), &id), &[]);
+        let response = worker.post(&callback(&object, Some(&ticket), &unique("ticket-ok")), &[]);
+        let id = id_of(&object);
         assert_eq!(response.status, 200, "{kid}: {:?}", response.json());
         // The reply follows the strict profile's REPLY_TEMPLATE.
         let reply = response.json();
@@ -53,7 +59,11 @@ fn a_valid_ticket_is_accepted_and_summarised_in_the_event_and_reply() {
         assert_eq!(events[0]["ticket"]["key_id"], kid.as_str());
         assert_eq!(events[0]["ticket"]["grant_id"], grant.grant_id.as_str());
         assert_eq!(events[0]["ticket"]["subject"], "user-42");
-        assert_eq!(events[0]["upload"]["object"], object.as_str());
+        assert_eq!(events[0]["object"]["key"], object.as_str());
+        assert_eq!(events[0]["claimed"]["object"], object.as_str());
+        assert_eq!(events[0]["owner"]["subject"], "user-42");
+        assert_eq!(events[0]["source"], "callback");
+        assert_eq!(events[0]["confirmed"], false);
     }
 }
 
@@ -83,8 +93,9 @@ fn missing_ticket_is_required() {
     let Some(worker) = Worker::get("strict") else {
         return;
     };
-    let id = unique("no-ticket");
-    let response = worker.post(&callback("photos/a.png", None, &id), &[]);
+    let object = format!("photos/{}.png", unique("no-ticket"));
+    let response = worker.post(&callback(&object, None, &unique("no-ticket")), &[]);
+    let id = id_of(&object);
     assert_eq!(response.status, 403);
     assert_eq!(response.error_code(), "ticket_required");
     let (kid, secret) = first_key();
@@ -186,19 +197,47 @@ fn a_present_invalid_ticket_is_refused_even_when_tickets_are_optional() {
     let Some(worker) = Worker::get("open") else {
         return;
     };
-    let object = "photos/open.png";
+    let object = format!("photos/{}.png", unique("open"));
+    let object = object.as_str();
     let ticket = mint(
         &claims(ObjectScope::Key(object.into())),
         "unknown",
         "a-secret-the-open-worker-does-not-have",
     );
-    let id = unique("open-bad-ticket");
-    let response = worker.post(&callback(object, Some(&ticket), &id), &[]);
+    let response = worker.post(
+        &callback(object, Some(&ticket), &unique("open-bad-ticket")),
+        &[],
+    );
     assert_eq!(response.status, 403, "{:?}", response.json());
     assert_eq!(response.error_code(), "ticket_unknown_key");
     // Without a ticket the open Worker accepts the same upload.
-    let id = unique("open-no-ticket");
-    let response = worker.post(&callback(object, None, &id), &[]);
+    let response = worker.post(&callback(object, None, &unique("open-no-ticket")), &[]);
     assert_eq!(response.status, 200, "{:?}", response.json());
-    assert_eq!(worker.wait_for(&id).len(), 1);
+    assert_eq!(worker.wait_for(&id_of(object)).len(), 1);
+}
+
+#[test]
+fn a_ticket_carrying_body_without_bucket_object_or_size_is_refused() {
+    let Some(worker) = Worker::get("strict") else {
+        return;
+    };
+    let (kid, secret) = first_key();
+    let object = format!("photos/{}.png", unique("incomplete"));
+    let ticket = mint(&claims(ObjectScope::Key(object.clone())), &kid, &secret);
+    let target = append_to_url("/cb/done", &ticket);
+    let response = worker.post(
+        &Callback::signed(
+            &target,
+            &format!("bucket=test-bucket&object={object}&reqId=x"),
+        ),
+        &[],
+    );
+    assert_eq!(response.status, 400, "{:?}", response.json());
+    assert_eq!(response.error_code(), "body_incomplete");
+    worker.flush(Some(&mint(
+        &claims(ObjectScope::Prefix("sentinel/".into())),
+        &kid,
+        &secret,
+    )));
+    assert_eq!(worker.count(&id_of(&object)), 0);
 }

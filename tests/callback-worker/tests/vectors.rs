@@ -1,15 +1,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The real OSS-signed callbacks (tests/vectors/oss-callback-real.json) against the `open`
-//! Worker (tickets optional): the valid ones are accepted with exactly one event each, equal to
-//! what the core produces; the tampered ones are refused and queue nothing.
+//! Worker (tickets optional): the valid ones pass OSS's signature check but name no object
+//! (no object or size in their bodies), so they are refused `body_incomplete` and queue
+//! nothing; the tampered ones fail the signature. A complete callback gives exactly one
+//! event, equal to what the core produces.
 
-use oss_edge_callback_tests::{Callback, Worker, unique};
-use oss_edge_core::callback::{CallbackRequest, TrustedKeys, VerifyOptions, parse_event, verify};
+use oss_edge_callback_tests::{Callback, TEST_KEY_URL, TEST_PUB_KEY_PEM, Worker, unique};
+use oss_edge_core::callback::{
+    CallbackRequest, TrustedKeys, UploadEvent, VerifyOptions, parse_body, verify,
+};
+use oss_edge_core::confirm::ObjectFacts;
 use serde_json::Value;
 
 const VECTORS: &str = include_str!("../../vectors/oss-callback-real.json");
 
-/// The core's event for the same request, as JSON, without the receive time.
+/// The core's event for the same request (as the Worker builds it with confirmation off), as
+/// JSON, without the receive time.
 fn core_event(target: &str, headers: &[(String, String)], body: &str) -> Value {
     let header_refs: Vec<(&str, &str)> = headers
         .iter()
@@ -20,62 +26,84 @@ fn core_event(target: &str, headers: &[(String, String)], body: &str) -> Value {
         headers: &header_refs,
         body: body.as_bytes(),
     };
-    let verified = verify(&request, &TrustedKeys::oss(), &VerifyOptions::default()).unwrap();
+    let mut keys = TrustedKeys::oss();
+    keys.add_pem(TEST_KEY_URL, TEST_PUB_KEY_PEM).unwrap();
+    let verified = verify(&request, &keys, &VerifyOptions::default()).unwrap();
+    let parsed = parse_body(&verified, &request, None);
+    let object = ObjectFacts::from_claims(parsed.claimed()).unwrap();
     let mut event: Value =
-        serde_json::from_str(&parse_event(&verified, &request, 0).to_json()).unwrap();
+        serde_json::from_str(&UploadEvent::from_callback(parsed, object, false, None, 0).to_json())
+            .unwrap();
     event.as_object_mut().unwrap().remove("received_at");
     event
 }
 
+fn yonghu_events(worker: &Worker) -> usize {
+    worker
+        .events()
+        .iter()
+        .filter(|e| e["claimed"]["bucket"] == "yonghu-test")
+        .count()
+}
+
 #[test]
-fn real_vectors_are_accepted_once_and_negatives_queue_nothing() {
+fn real_vectors_verify_but_name_no_object_and_negatives_fail_the_signature() {
     let Some(worker) = Worker::get("open") else {
         return;
     };
+    let before = yonghu_events(&worker);
     let file: Value = serde_json::from_str(VECTORS).unwrap();
-    let mut expected = Vec::new();
     for vector in file["vectors"].as_array().unwrap() {
         let name = vector["name"].as_str().unwrap();
-        let target = vector["request_target"].as_str().unwrap();
-        let body = vector["body"].as_str().unwrap();
-        let headers: Vec<(String, String)> = vector["headers"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(n, v)| (n.clone(), v.as_str().unwrap().to_owned()))
-            .collect();
         let callback = Callback {
-            target: target.into(),
-            headers: headers.clone(),
-            body: body.as_bytes().to_vec(),
+            target: vector["request_target"].as_str().unwrap().into(),
+            headers: vector["headers"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(n, v)| (n.clone(), v.as_str().unwrap().to_owned()))
+                .collect(),
+            body: vector["body"].as_str().unwrap().as_bytes().to_vec(),
         };
+        let response = worker.post(&callback, &[]);
         if vector["expect_valid"].as_bool().unwrap() {
-            let event = core_event(target, &headers, body);
-            let id = event["id"].as_str().unwrap().to_owned();
-            let before = worker.count(&id);
-            let response = worker.post(&callback, &[]);
-            assert_eq!(response.status, 200, "{name}: {:?}", response.json());
-            assert_eq!(response.json()["id"], id.as_str(), "{name}");
-            expected.push((name, id, before, event));
+            // Verification runs first, so body_incomplete means OSS's signature held.
+            assert_eq!(response.status, 400, "{name}: {:?}", response.json());
+            assert_eq!(response.error_code(), "body_incomplete", "{name}");
         } else {
-            let response = worker.post(&callback, &[]);
             assert_eq!(response.status, 403, "{name}");
             assert_eq!(response.error_code(), "signature_mismatch", "{name}");
         }
     }
     worker.flush(None);
-    for (name, id, before, event) in expected {
-        let recorded: Vec<Value> = worker
-            .events()
-            .into_iter()
-            .filter(|e| e["id"] == id.as_str())
-            .collect();
-        assert_eq!(recorded.len(), before + 1, "{name}: exactly one new event");
-        let mut last = recorded.last().unwrap().clone();
-        assert!(last["received_at"].is_string());
-        last.as_object_mut().unwrap().remove("received_at");
-        assert_eq!(last, event, "{name}: the queued event is the core's event");
-    }
+    assert_eq!(
+        yonghu_events(&worker),
+        before,
+        "a refused callback queued an event"
+    );
+}
+
+#[test]
+fn an_accepted_callback_is_queued_once_as_the_cores_event() {
+    let Some(worker) = Worker::get("open") else {
+        return;
+    };
+    let tag = unique("core-event");
+    let body = format!(
+        "bucket=test-bucket&object=uploads%2F{tag}.png&etag=D8E8FCA2DC0F896FD7CB4CB0031BA249&size=53853&mimeType=image%2Fpng&reqId={tag}&x:uid=7"
+    );
+    let callback = Callback::signed("/uploads/core", &body);
+    let event = core_event(&callback.target, &callback.headers, &body);
+    let id = event["id"].as_str().unwrap().to_owned();
+    let response = worker.post(&callback, &[]);
+    assert_eq!(response.status, 200, "{:?}", response.json());
+    assert_eq!(response.json()["id"], id.as_str());
+    let recorded = worker.wait_for(&id);
+    assert_eq!(recorded.len(), 1, "exactly one event");
+    let mut last = recorded[0].clone();
+    assert!(last["received_at"].is_string());
+    last.as_object_mut().unwrap().remove("received_at");
+    assert_eq!(last, event, "the queued event is the core's event");
 }
 
 #[test]
@@ -83,18 +111,25 @@ fn nested_maps_survive_the_queue() {
     let Some(worker) = Worker::get("open") else {
         return;
     };
-    let id = unique("nested");
+    let tag = unique("nested");
+    let object = format!("nested/{tag}.png");
     let body = serde_json::json!({
         "bucket": "test-bucket",
-        "object": format!("nested/{id}.png"),
-        "reqId": id,
+        "object": object,
+        "size": 1,
+        "reqId": tag,
         "meta": {"album": {"name": "trip", "tags": ["a", "b"], "depth": {"n": 1}}},
     })
     .to_string();
     let callback = Callback::signed_with_type("/uploads/nested", &body, "application/json");
     let response = worker.post(&callback, &[]);
     assert_eq!(response.status, 200, "{:?}", response.json());
-    let events = worker.wait_for(&id);
+    let events = worker.wait_for(&oss_edge_core::confirm::event_id(
+        "test-bucket",
+        &object,
+        "",
+        None,
+    ));
     assert_eq!(events.len(), 1);
     assert_eq!(
         events[0]["fields"]["meta"]["album"]["depth"]["n"], 1,

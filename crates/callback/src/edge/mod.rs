@@ -135,7 +135,7 @@ async fn callback(
         }
     };
     log.event_id = Some(accepted.event.id.clone());
-    log.object = accepted.event.upload.object.clone();
+    log.object = Some(accepted.event.object.key.clone());
     log.ticket_key_id = accepted.event.ticket.as_ref().map(|t| t.key_id.clone());
 
     let failures = injected_failures(

@@ -1,9 +1,10 @@
 //! Arbitrary request target, headers and body: verification never panics, and it only ever
-//! accepts what OSS really signed (the real vectors' signed strings and signatures).
+//! accepts what OSS really signed (the real vectors' signed strings and signatures); the
+//! mismatch diagnosis stays within its verification cap and never reports a ticket.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oss_edge_core::callback::diagnose::{DiagnoseHints, diagnose};
+use oss_edge_core::callback::diagnose::{DEFAULT_MAX_ATTEMPTS, DiagnoseHints, DiagnoseLimits, diagnose_with};
 use oss_edge_core::callback::target::{RequestTarget, string_to_sign};
 use oss_edge_core::callback::{CallbackRequest, TrustedKeys, VerifyOptions, verify};
 use oss_edge_core::encoding::base64_decode;
@@ -34,7 +35,18 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(error) => {
             assert!(!error.code().is_empty());
-            let _ = diagnose(&request, &keys, &DiagnoseHints::default());
+            let outcome = diagnose_with(&request, &keys, &DiagnoseHints::default(), DiagnoseLimits::default());
+            assert!(outcome.attempts <= DEFAULT_MAX_ATTEMPTS);
+            if let Some(found) = outcome.diagnosis {
+                let shown = String::from_utf8_lossy(&found.signed_target);
+                for text in [shown.as_ref(), found.explanation.as_str()] {
+                    for pair in text.split(['?', '&']) {
+                        if let Some(value) = pair.strip_prefix("oss_edge_ticket=") {
+                            assert!(value.starts_with("REDACTED"), "ticket shown: {text}");
+                        }
+                    }
+                }
+            }
         }
     }
 });

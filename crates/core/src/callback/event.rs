@@ -1,24 +1,34 @@
-//! Upload events: a verified callback body turned into a typed, versioned record (DESIGN.md,
-//! schema `oss-edge.upload.v1`, published as `schema/upload-event.v1.schema.json`).
+//! Upload events: a stored object's facts plus, for the callback path, what the verified
+//! callback body said — schema `oss-edge.upload.v2`, published as
+//! `schema/upload-event.v2.schema.json` and described member by member in `docs/events.md`.
 //!
-//! OSS signs whatever its template produced (spec §1.4), so a verified body is never rejected
-//! for its shape: a body that does not parse as its declared type becomes format `raw`, and
-//! values that are present but not of the expected type are kept and reported in `warnings`.
+//! An event has one id whichever path delivered it ([`EventSource`]): the id is derived from the
+//! object as the bucket reports it ([`ObjectFacts::event_id`]), never from a header or from a
+//! value only the body claims, so a replay with other headers, another `Content-Type` or a
+//! recovery call yields the same id for the same stored object.
+//!
+//! The body is parsed as the type the **signer** chose ([`parse_body`] with the ticket's body
+//! type), never as the unsigned `Content-Type` header says when a ticket tells. OSS signs
+//! whatever its template produced (spec §1.4), so a body that does not parse as that type is
+//! kept `raw`, and values present but not of the expected type are kept and reported in
+//! `warnings`; what an event needs from the body (bucket, object, size) is checked by
+//! [`CallbackBody::identity`].
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sha2::{Digest as _, Sha256};
 
+use super::params::BodyType;
 use super::verify::{CallbackRequest, VerifiedCallback};
-use crate::encoding::{base64_encode, form_decode, hex_lower};
+use crate::confirm::{Claimed, ObjectFacts};
+use crate::encoding::{base64_encode, form_decode};
 
 /// The schema name carried in every event.
-pub const SCHEMA: &str = "oss-edge.upload.v1";
+pub const SCHEMA: &str = "oss-edge.upload.v2";
 
 /// The JSON Schema of [`UploadEvent`], for consumers in any language.
-pub const JSON_SCHEMA: &str = include_str!("../../schema/upload-event.v1.schema.json");
+pub const JSON_SCHEMA: &str = include_str!("../../schema/upload-event.v2.schema.json");
 
 /// How the callback body was understood.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -28,20 +38,20 @@ pub enum BodyFormat {
     Form,
     /// `application/json` with an object at the top.
     Json,
-    /// Anything else, or a body that does not parse as its declared type.
+    /// Anything else, or a body that does not parse as the type it was read as.
     Raw,
 }
 
-/// Where the event id came from (see [`UploadEvent::id`]).
+/// Which path delivered the event. Informative only: the id is the same on every path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum IdSource {
-    /// The body's `reqId` field (signed by OSS).
-    BodyReqId,
-    /// The `x-oss-request-id` header (not covered by OSS's signature).
-    RequestIdHeader,
-    /// SHA-256 of bucket, object, etag and size (or of the body when none of those is present).
-    ContentHash,
+pub enum EventSource {
+    /// OSS's upload callback.
+    Callback,
+    /// The uploading client's recovery call after a failed callback.
+    Recovery,
+    /// The operator's reconciliation listing.
+    Reconciliation,
 }
 
 /// Image properties OSS reports for image objects (`${imageInfo.*}`, spec §1.3).
@@ -64,9 +74,10 @@ impl ImageInfo {
     }
 }
 
-/// The system variables the body carried, typed (spec §1.3). Absent or empty values are `None`.
+/// The system variables the body carried, typed (spec §1.3): the event's `claimed` member.
+/// Claims, not facts: absent or empty values are `None`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct UploadFields {
+pub struct UploadClaims {
     /// `${bucket}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
@@ -105,8 +116,82 @@ pub struct UploadFields {
     pub vpc_id: Option<String>,
 }
 
+/// The object a callback body names: what confirmation looks up and compares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// `${bucket}`.
+    pub bucket: String,
+    /// `${object}`.
+    pub key: String,
+    /// `${size}`.
+    pub size: u64,
+    /// The claims compared with the bucket's answer: size, ETag and type where claimed.
+    pub claimed: Claimed,
+}
+
+/// A callback body that lacks what an event needs: bucket, object and size (the signer's
+/// templates always carry them; a constant body without them describes no stored object).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodyIncomplete {
+    /// The missing variables, in the order `bucket`, `object`, `size`.
+    pub missing: Vec<&'static str>,
+}
+
+impl BodyIncomplete {
+    /// The stable code, `body_incomplete`.
+    pub fn code(&self) -> &'static str {
+        "body_incomplete"
+    }
+
+    /// The HTTP status to answer with: 400, the request is not a usable callback.
+    pub fn http_status(&self) -> u16 {
+        400
+    }
+}
+
+impl core::fmt::Display for BodyIncomplete {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "the callback body has no {}: the callback template must carry bucket=${{bucket}}, object=${{object}} and size=${{size}} (spec §1.3)",
+            self.missing.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for BodyIncomplete {}
+
+impl UploadClaims {
+    /// The object the body names, or which of bucket, object and size it lacks.
+    pub fn identity(&self) -> Result<Identity, BodyIncomplete> {
+        let mut missing = Vec::new();
+        if self.bucket.is_none() {
+            missing.push("bucket");
+        }
+        if self.object.is_none() {
+            missing.push("object");
+        }
+        if self.size.is_none() {
+            missing.push("size");
+        }
+        match (&self.bucket, &self.object, self.size) {
+            (Some(bucket), Some(key), Some(size)) => Ok(Identity {
+                bucket: bucket.clone(),
+                key: key.clone(),
+                size,
+                claimed: Claimed {
+                    size: Some(size),
+                    etag: self.etag.clone(),
+                    content_type: self.mime_type.clone(),
+                },
+            }),
+            _ => Err(BodyIncomplete { missing }),
+        }
+    }
+}
+
 /// The OSS request headers that identify the upload (spec §2.1). Not covered by OSS's
-/// signature: informative only.
+/// signature: informative only, never part of the id.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct OssHeaders {
     /// `x-oss-request-id`.
@@ -120,7 +205,7 @@ pub struct OssHeaders {
     pub requester: Option<String>,
 }
 
-/// The upload ticket's claims, when the callback carried a valid ticket (set by the adapter
+/// The upload ticket's claims, when a valid ticket came with the request (set by the adapter
 /// after checking it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TicketSummary {
@@ -132,12 +217,22 @@ pub struct TicketSummary {
     pub key_id: String,
 }
 
+/// Who the object belongs to: from the ticket (callback, recovery) or from the key layout
+/// (reconciliation).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Owner {
+    /// The subject the grant was issued to.
+    pub subject: String,
+    /// The grant id.
+    pub grant_id: String,
+}
+
 /// The body exactly as verified.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RawBody {
-    /// How the body was understood.
+    /// The format the body was parsed as.
     pub format: BodyFormat,
-    /// The `Content-Type` header as received, if any.
+    /// The `Content-Type` header as received, if any (not signed; informative).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// The body as text, when it is valid UTF-8.
@@ -148,45 +243,165 @@ pub struct RawBody {
     pub base64: Option<String>,
 }
 
-/// A verified upload, schema `oss-edge.upload.v1`.
+/// A verified callback body, parsed ([`parse_body`]): what the callback says, not yet facts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct UploadEvent {
-    /// Always [`SCHEMA`].
-    pub schema: &'static str,
-    /// The idempotency key: the same OSS upload always yields the same id. Taken, in order,
-    /// from the body's `reqId` (signed), the `x-oss-request-id` header, or
-    /// `sha256:` + hex SHA-256 of the length-prefixed bucket, object, etag and size (of the
-    /// raw body when none of those is present).
-    pub id: String,
-    /// Where [`Self::id`] came from.
-    pub id_source: IdSource,
-    /// When the callback was received (RFC 3339, UTC).
-    pub received_at: String,
-    /// The identifying OSS headers.
-    pub oss: OssHeaders,
+pub struct CallbackBody {
     /// The typed system variables.
-    pub upload: UploadFields,
+    pub claimed: UploadClaims,
     /// Custom variables (`x:*` fields) as strings.
     pub custom: BTreeMap<String, String>,
     /// Every other field of a form or JSON body.
     pub fields: Map<String, Value>,
-    /// The upload ticket's claims, when a valid ticket came with the callback.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ticket: Option<TicketSummary>,
+    /// The identifying OSS headers (unsigned).
+    pub oss: OssHeaders,
     /// The request path the callback arrived on (raw, as verified).
     pub path: String,
     /// The body exactly as verified.
     pub body: RawBody,
-    /// Values that were present but could not be typed, and other oddities worth a look.
+    /// Values that could not be typed, and other oddities worth a look.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+impl CallbackBody {
+    /// The typed claims.
+    pub fn claimed(&self) -> &UploadClaims {
+        &self.claimed
+    }
+
+    /// The object the body names ([`UploadClaims::identity`]); required whenever a ticket came
+    /// with the callback, and for any event built from the body's claims.
+    pub fn identity(&self) -> Result<Identity, BodyIncomplete> {
+        self.claimed.identity()
+    }
+}
+
+/// An upload event, schema `oss-edge.upload.v2` (members in `docs/events.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UploadEvent {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The idempotency key: [`ObjectFacts::event_id`] of [`Self::object`], the same on every
+    /// path and for every delivery of the same stored object.
+    pub id: String,
+    /// Which path delivered the event.
+    pub source: EventSource,
+    /// When the event was built (RFC 3339, UTC).
+    pub received_at: String,
+    /// True when [`Self::object`] came from the bucket; false when it is the callback body's
+    /// claim (a callback Worker running with confirmation off).
+    pub confirmed: bool,
+    /// The stored object.
+    pub object: ObjectFacts,
+    /// Who the object belongs to, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    /// The upload ticket's claims, when a valid ticket came with the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<TicketSummary>,
+    /// What the callback said (callback path only): `claimed`, `custom`, `fields`, `oss`,
+    /// `path` and `body` members.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackBody>,
+    /// Values that could not be typed, and other oddities worth a look.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 
 impl UploadEvent {
+    fn new(
+        source: EventSource,
+        object: ObjectFacts,
+        confirmed: bool,
+        owner: Option<Owner>,
+        ticket: Option<TicketSummary>,
+        received_at_unix: i64,
+    ) -> Self {
+        Self {
+            schema: SCHEMA,
+            id: object.event_id(),
+            source,
+            received_at: crate::time::format_rfc3339(received_at_unix),
+            confirmed,
+            object,
+            owner,
+            ticket,
+            callback: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The event of a verified callback: `object` from [`crate::confirm::judge_head`]
+    /// (`confirmed` true) or [`ObjectFacts::from_claims`] (`confirmed` false); the body's
+    /// claims stay visible as `claimed`.
+    pub fn from_callback(
+        mut body: CallbackBody,
+        object: ObjectFacts,
+        confirmed: bool,
+        ticket: Option<TicketSummary>,
+        received_at_unix: i64,
+    ) -> Self {
+        let owner = ticket.as_ref().map(owner_of);
+        let mut event = Self::new(
+            EventSource::Callback,
+            object,
+            confirmed,
+            owner,
+            ticket,
+            received_at_unix,
+        );
+        event.warnings = std::mem::take(&mut body.warnings);
+        event.callback = Some(body);
+        event
+    }
+
+    /// The event of a client's recovery call: the object confirmed in the bucket, the ticket
+    /// that authorised the call.
+    pub fn recovered(
+        object: ObjectFacts,
+        ticket: Option<TicketSummary>,
+        received_at_unix: i64,
+    ) -> Self {
+        let owner = ticket.as_ref().map(owner_of);
+        Self::new(
+            EventSource::Recovery,
+            object,
+            true,
+            owner,
+            ticket,
+            received_at_unix,
+        )
+    }
+
+    /// The event of a reconciliation listing: the listed object, and its owner as the key
+    /// layout says (`(subject, grant_id)`), when it does.
+    pub fn reconciled(
+        object: ObjectFacts,
+        owner: Option<(String, String)>,
+        received_at_unix: i64,
+    ) -> Self {
+        let owner = owner.map(|(subject, grant_id)| Owner { subject, grant_id });
+        Self::new(
+            EventSource::Reconciliation,
+            object,
+            true,
+            owner,
+            None,
+            received_at_unix,
+        )
+    }
+
     /// The event as compact JSON.
     pub fn to_json(&self) -> String {
         // Serialising these plain structs cannot fail (all map keys are strings).
         serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+fn owner_of(ticket: &TicketSummary) -> Owner {
+    Owner {
+        subject: ticket.subject.clone(),
+        grant_id: ticket.grant_id.clone(),
     }
 }
 
@@ -246,7 +461,7 @@ const SYSTEM_FIELDS: &[&str] = &[
 ];
 
 struct FieldSorter<'w> {
-    upload: UploadFields,
+    claims: UploadClaims,
     custom: BTreeMap<String, String>,
     fields: Map<String, Value>,
     warnings: &'w mut Vec<String>,
@@ -288,17 +503,17 @@ impl FieldSorter<'_> {
     fn set<T>(
         &mut self,
         name: &str,
-        slot: fn(&mut UploadFields) -> &mut Option<T>,
+        slot: fn(&mut UploadClaims) -> &mut Option<T>,
         value: Option<T>,
     ) {
         let Some(value) = value else { return };
-        if slot(&mut self.upload).is_some() {
+        if slot(&mut self.claims).is_some() {
             self.warnings.push(format!(
                 "field {name:?} repeats a value already set; first kept"
             ));
             return;
         }
-        *slot(&mut self.upload) = Some(value);
+        *slot(&mut self.claims) = Some(value);
     }
 
     fn add(&mut self, name: &str, value: &Value) {
@@ -322,35 +537,35 @@ impl FieldSorter<'_> {
         match name {
             "bucket" => {
                 let v = self.text(name, value);
-                self.set(name, |u| &mut u.bucket, v);
+                self.set(name, |c| &mut c.bucket, v);
             }
             "object" | "filename" => {
                 let v = self.text(name, value);
-                self.set(name, |u| &mut u.object, v);
+                self.set(name, |c| &mut c.object, v);
             }
             "etag" => {
                 let v = self.text(name, value);
-                self.set(name, |u| &mut u.etag, v);
+                self.set(name, |c| &mut c.etag, v);
             }
             "size" => {
                 let v = self.unsigned(name, value);
-                self.set(name, |u| &mut u.size, v);
+                self.set(name, |c| &mut c.size, v);
             }
             "mimeType" => {
                 let v = self.text(name, value);
-                self.set(name, |u| &mut u.mime_type, v);
+                self.set(name, |c| &mut c.mime_type, v);
             }
             "imageInfo.height" | "height" => {
                 let v = self.unsigned(name, value);
-                self.set(name, |u| &mut u.image.height, v);
+                self.set(name, |c| &mut c.image.height, v);
             }
             "imageInfo.width" | "width" => {
                 let v = self.unsigned(name, value);
-                self.set(name, |u| &mut u.image.width, v);
+                self.set(name, |c| &mut c.image.width, v);
             }
             "imageInfo.format" => {
                 let v = self.text(name, value);
-                self.set(name, |u| &mut u.image.format, v);
+                self.set(name, |c| &mut c.image.format, v);
             }
             "imageInfo" => match value {
                 Value::Object(inner) => {
@@ -368,27 +583,27 @@ impl FieldSorter<'_> {
             },
             "crc64" => {
                 let v = self.unsigned(name, value).map(|n| n.to_string());
-                self.set(name, |u| &mut u.crc64, v);
+                self.set(name, |c| &mut c.crc64, v);
             }
             "contentMd5" => {
                 let v = self.text(name, value);
-                self.set(name, |u| &mut u.content_md5, v);
+                self.set(name, |c| &mut c.content_md5, v);
             }
             "clientIp" => {
                 let v = self.text(name, value);
-                self.set(name, |u| &mut u.client_ip, v);
+                self.set(name, |c| &mut c.client_ip, v);
             }
             "reqId" => {
                 let v = self.text(name, value);
-                self.set(name, |u| &mut u.req_id, v);
+                self.set(name, |c| &mut c.req_id, v);
             }
             "operation" => {
                 let v = self.text(name, value);
-                self.set(name, |u| &mut u.operation, v);
+                self.set(name, |c| &mut c.operation, v);
             }
             "vpcId" => {
                 let v = self.text(name, value);
-                self.set(name, |u| &mut u.vpc_id, v);
+                self.set(name, |c| &mut c.vpc_id, v);
             }
             _ => {
                 if self.fields.contains_key(name) {
@@ -402,40 +617,20 @@ impl FieldSorter<'_> {
     }
 }
 
-fn content_hash(upload: &UploadFields, body: &[u8]) -> String {
-    let size = upload.size.map(|s| s.to_string());
-    let parts = [
-        upload.bucket.as_deref(),
-        upload.object.as_deref(),
-        upload.etag.as_deref(),
-        size.as_deref(),
-    ];
-    let mut hasher = Sha256::new();
-    if parts.iter().all(Option::is_none) {
-        // Nothing identifies the object: hash what OSS signed instead, so distinct callbacks
-        // never share an id.
-        hasher.update(b"body\0");
-        hasher.update(body);
-    } else {
-        for part in parts {
-            let part = part.unwrap_or("").as_bytes();
-            hasher.update((part.len() as u64).to_be_bytes());
-            hasher.update(part);
-        }
-    }
-    format!("sha256:{}", hex_lower(&hasher.finalize()))
-}
-
-/// Turns a verified callback into an [`UploadEvent`]. Never fails: OSS signed the body, so
-/// whatever its shape it is a valid event.
+/// Parses a verified callback body. Never fails: OSS signed the body, so whatever its shape it
+/// is kept (`raw` when it does not parse).
 ///
+/// `body_type` is the `callbackBodyType` the signer chose, carried in the upload ticket's
+/// claims: with `Some`, the body is parsed as that type whatever the (unsigned) `Content-Type`
+/// header says, so flipping the header cannot change which fields exist. `None` (no ticket)
+/// falls back to the `Content-Type` header, OSS's default form type when it is absent.
 /// `request` supplies the headers (`content-type`, `x-oss-request-id`, `x-oss-bucket`,
-/// `x-oss-requester`); `received_at_unix` is the caller's clock.
-pub fn parse_event(
+/// `x-oss-requester`).
+pub fn parse_body(
     verified: &VerifiedCallback<'_>,
     request: &CallbackRequest<'_>,
-    received_at_unix: i64,
-) -> UploadEvent {
+    body_type: Option<BodyType>,
+) -> CallbackBody {
     let mut warnings = Vec::new();
     let header = |name: &'static str| -> Option<String> {
         let mut values = request
@@ -451,17 +646,31 @@ pub fn parse_event(
         bucket: header("x-oss-bucket"),
         requester: header("x-oss-requester"),
     };
-    let declared = media_type(content_type.as_deref())
-        .unwrap_or_else(|| "application/x-www-form-urlencoded".into());
+    let header_type = media_type(content_type.as_deref());
+    let read_as = match body_type {
+        Some(chosen) => {
+            if header_type
+                .as_deref()
+                .is_some_and(|declared| declared != chosen.as_str())
+            {
+                warnings.push(format!(
+                    "the Content-Type header says {:?}; the body was parsed as {chosen}, the type the signer chose (the header is not signed)",
+                    content_type.as_deref().unwrap_or("")
+                ));
+            }
+            chosen.as_str().to_owned()
+        }
+        None => header_type.unwrap_or_else(|| BodyType::Form.as_str().to_owned()),
+    };
 
     let mut sorter = FieldSorter {
-        upload: UploadFields::default(),
+        claims: UploadClaims::default(),
         custom: BTreeMap::new(),
         fields: Map::new(),
         warnings: &mut warnings,
     };
-    let format = match declared.as_str() {
-        "application/x-www-form-urlencoded" => match parse_form(verified.body) {
+    let format = match BodyType::from_mime(&read_as) {
+        Some(BodyType::Form) => match parse_form(verified.body) {
             Some(pairs) => {
                 for (name, value) in pairs {
                     sorter.add(&name, &Value::String(value));
@@ -470,7 +679,7 @@ pub fn parse_event(
             }
             None => BodyFormat::Raw,
         },
-        "application/json" => match serde_json::from_slice::<Value>(verified.body) {
+        Some(BodyType::Json) => match serde_json::from_slice::<Value>(verified.body) {
             Ok(Value::Object(object)) => {
                 for (name, value) in &object {
                     sorter.add(name, value);
@@ -479,33 +688,17 @@ pub fn parse_event(
             }
             _ => BodyFormat::Raw,
         },
-        _ => BodyFormat::Raw,
+        None => BodyFormat::Raw,
     };
     let FieldSorter {
-        upload,
+        claims,
         custom,
         fields,
         ..
     } = sorter;
     if format == BodyFormat::Raw {
-        warnings.push(format!(
-            "body does not parse as its declared type {declared:?}; kept raw"
-        ));
+        warnings.push(format!("body does not parse as {read_as:?}; kept raw"));
     }
-
-    let (id, id_source) = if let Some(req_id) = &upload.req_id {
-        if oss.request_id.as_ref().is_some_and(|h| h != req_id) {
-            warnings.push(
-                "x-oss-request-id header differs from the body's reqId; the signed reqId is used"
-                    .into(),
-            );
-        }
-        (req_id.clone(), IdSource::BodyReqId)
-    } else if let Some(request_id) = &oss.request_id {
-        (request_id.clone(), IdSource::RequestIdHeader)
-    } else {
-        (content_hash(&upload, verified.body), IdSource::ContentHash)
-    };
 
     let body = match std::str::from_utf8(verified.body) {
         Ok(text) => RawBody {
@@ -521,16 +714,11 @@ pub fn parse_event(
             base64: Some(base64_encode(verified.body)),
         },
     };
-    UploadEvent {
-        schema: SCHEMA,
-        id,
-        id_source,
-        received_at: crate::time::format_rfc3339(received_at_unix),
-        oss,
-        upload,
+    CallbackBody {
+        claimed: claims,
         custom,
         fields,
-        ticket: None,
+        oss,
         path: String::from_utf8_lossy(verified.target.path).into_owned(),
         body,
         warnings,
