@@ -53,17 +53,18 @@ async function uploadThroughPage(bytes, name, mode) {
 async function assertOneEvent(key, bytes, { etag, width, height, operation }) {
   const found = await eventsFor(key, 1);
   await sleep(300); // a duplicate would arrive right behind the first
-  const again = events().filter((e) => e.upload && e.upload.object === key);
+  const again = events().filter((e) => e.object && e.object.key === key);
   assert.equal(again.length, 1, `exactly one event for ${key}, got ${found.length}`);
   const [event] = again;
-  assert.equal(event.schema, 'oss-edge.upload.v1');
-  assert.equal(event.upload.bucket, BUCKET);
-  assert.equal(event.upload.object, key);
-  assert.equal(event.upload.size, bytes.length);
-  assert.equal(event.upload.etag, etag);
-  assert.equal(event.upload.mime_type, 'image/png');
-  assert.deepEqual(event.upload.image, { width, height, format: 'png' });
-  assert.equal(event.upload.operation, operation);
+  assert.equal(event.schema, 'oss-edge.upload.v2');
+  assert.equal(event.source, 'callback');
+  assert.equal(event.object.bucket, BUCKET);
+  assert.equal(event.object.key, key);
+  assert.equal(event.object.size, bytes.length);
+  assert.equal(event.object.etag, etag);
+  assert.equal(event.object.content_type, 'image/png');
+  assert.deepEqual(event.claimed.image, { width, height, format: 'png' });
+  assert.equal(event.claimed.operation, operation);
   assert.equal(event.ticket.subject, SUBJECT);
   assert.ok(key.startsWith(`uploads/${SUBJECT}/${event.ticket.grant_id}`), `${key} carries the grant id`);
   return event;
@@ -88,7 +89,7 @@ test('the demo page uploads a PNG through PostObject; the reply and one event fo
     etag: md5Hex(bytes), width: 64, height: 48, operation: 'PostObject',
   });
   assertReply(shown, event.id);
-  assert.equal(event.upload.content_md5, Buffer.from(md5Hex(bytes), 'hex').toString('base64'));
+  assert.equal(event.claimed.content_md5, Buffer.from(md5Hex(bytes), 'hex').toString('base64'));
   const out = path.join(ROOT, 'target/e2e/demo.png');
   mkdirSync(path.dirname(out), { recursive: true });
   await page.screenshot({ path: out, fullPage: true });

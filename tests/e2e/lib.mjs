@@ -87,7 +87,7 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function eventsFor(key, count = 1, ms = 10000) {
   const until = Date.now() + ms;
   for (;;) {
-    const found = events().filter((e) => e.upload && e.upload.object === key);
+    const found = events().filter((e) => e.object && e.object.key === key);
     if (found.length >= count || Date.now() > until) return found;
     await sleep(200);
   }

@@ -362,7 +362,14 @@ impl Worker {
         let body = format!("bucket=test-bucket&object=sentinel/{tag}&size=1&reqId={tag}");
         let response = self.post(&Callback::signed(&target, &body), &[]);
         assert_eq!(response.status, 200, "sentinel: {:?}", response.json());
-        self.wait_for(&tag);
+        // The event id is the object's (bucket, key, ETag, version): the sentinel names no ETag.
+        let object = format!("sentinel/{tag}");
+        self.wait_for(&oss_edge_core::confirm::event_id(
+            "test-bucket",
+            &object,
+            "",
+            None,
+        ));
     }
 }
 
