@@ -17,7 +17,7 @@ CREATE TABLE upload_events (
   size INTEGER,
   etag TEXT,
   content_type TEXT,
-  -- ticket.subject and ticket.grant_id: who the signer granted the upload to
+  -- who the object belongs to: v2 owner.subject/grant_id, else ticket.subject/grant_id
   subject TEXT,
   grant_id TEXT,
   -- v2: 1 when the object's facts came from the bucket, 0 when from the callback body; v1: NULL

@@ -71,9 +71,10 @@ pub struct StoredEvent {
     pub etag: Option<String>,
     /// The object's content type (v2 `object.content_type`, v1 `upload.mime_type`).
     pub content_type: Option<String>,
-    /// `ticket.subject`: the user the signer granted the upload to.
+    /// Who the object belongs to: v2 `owner.subject` (from the ticket, or from the key layout
+    /// for a reconciliation), else `ticket.subject`.
     pub subject: Option<String>,
-    /// `ticket.grant_id`.
+    /// v2 `owner.grant_id`, else `ticket.grant_id`.
     pub grant_id: Option<String>,
     /// v2 `confirmed`: whether `object` came from the bucket; `None` for v1.
     pub confirmed: Option<bool>,
@@ -181,8 +182,15 @@ pub fn read(text: &str) -> Result<StoredEvent, Invalid> {
         _ => return Err(Invalid::MissingSchema),
     };
     let ticket = object_at(&event, "ticket", "ticket")?;
-    let subject = string_at(ticket, "subject", "ticket.subject")?;
-    let grant_id = string_at(ticket, "grant_id", "ticket.grant_id")?;
+    let owner = object_at(&event, "owner", "owner")?;
+    let subject = match string_at(owner, "subject", "owner.subject")? {
+        Some(subject) => Some(subject),
+        None => string_at(ticket, "subject", "ticket.subject")?,
+    };
+    let grant_id = match string_at(owner, "grant_id", "owner.grant_id")? {
+        Some(grant_id) => Some(grant_id),
+        None => string_at(ticket, "grant_id", "ticket.grant_id")?,
+    };
     let received_at = string_at(Some(&event), "received_at", "received_at")?;
     // The text as received: compact already when it came from a JSON message.
     let json = text.trim().to_owned();
@@ -374,6 +382,71 @@ mod tests {
         assert_eq!(event.confirmed, Some(true));
         assert_eq!(event.received_at.as_deref(), Some("2026-05-01T10:00:00Z"));
         assert_eq!(event.json, text);
+    }
+
+    /// The example of docs/events.md (the v2 event as the callback Worker sends it).
+    const DOCS_EXAMPLE: &str = r#"{
+      "schema": "oss-edge.upload.v2",
+      "id": "sha256:57c599a30df78e1bfec2b027430e4cde19219cccfebc7be084c8194815916e28",
+      "source": "callback", "received_at": "2023-11-14T22:13:21Z", "confirmed": true,
+      "object": { "bucket": "examplebucket", "key": "uploads/alice/a b.png", "size": 53853,
+                  "etag": "D8E8FCA2DC0F896FD7CB4CB0031BA249", "content_type": "image/png",
+                  "last_modified": "2023-11-14T22:13:20Z", "crc64": "11782093538209634585" },
+      "owner": { "subject": "alice", "grant_id": "g1" },
+      "ticket": { "subject": "alice", "grant_id": "g1", "key_id": "k1" },
+      "claimed": { "bucket": "examplebucket", "object": "uploads/alice/a b.png", "size": 53853,
+                   "etag": "D8E8FCA2DC0F896FD7CB4CB0031BA249", "mime_type": "image/png",
+                   "image": { "width": 640, "height": 480, "format": "png" },
+                   "req_id": "5CF3E7821AB22D0FDB86704D", "operation": "PostObject" },
+      "custom": { "x:uid": "12345" }, "fields": {},
+      "oss": { "request_id": "5CF3E7821AB22D0FDB86704D", "bucket": "examplebucket" },
+      "path": "/v1/callback",
+      "body": { "format": "json", "content_type": "application/json", "text": "{}" }
+    }"#;
+
+    #[test]
+    fn the_documented_v2_event() {
+        let event = read(DOCS_EXAMPLE).unwrap();
+        assert_eq!(
+            event.id,
+            "sha256:57c599a30df78e1bfec2b027430e4cde19219cccfebc7be084c8194815916e28"
+        );
+        assert_eq!(
+            (event.schema, event.source.as_deref()),
+            (Schema::V2, Some("callback"))
+        );
+        assert_eq!(event.key.as_deref(), Some("uploads/alice/a b.png"));
+        assert_eq!((event.size, event.confirmed), (Some(53853), Some(true)));
+        assert_eq!(event.content_type.as_deref(), Some("image/png"));
+        assert_eq!(
+            (event.subject.as_deref(), event.grant_id.as_deref()),
+            (Some("alice"), Some("g1"))
+        );
+    }
+
+    #[test]
+    fn the_owner_names_the_subject_even_without_a_ticket() {
+        // A reconciliation knows the owner from the key layout, and has no ticket.
+        let text = with(
+            with_value(v2(), &["ticket"], None),
+            &["owner"],
+            Some(json!({"subject": "u7", "grant_id": "g7"})),
+        );
+        let event = read(&text).unwrap();
+        assert_eq!(
+            (event.subject.as_deref(), event.grant_id.as_deref()),
+            (Some("u7"), Some("g7"))
+        );
+        let both = with(
+            v2(),
+            &["owner"],
+            Some(json!({"subject": "owner", "grant_id": "og"})),
+        );
+        assert_eq!(read(&both).unwrap().subject.as_deref(), Some("owner"));
+        let neither = with(v2(), &["ticket"], None);
+        assert_eq!(read(&neither).unwrap().subject, None);
+        let bad = with(v2(), &["owner"], Some(json!({"subject": 1})));
+        assert_eq!(read(&bad).unwrap_err().code(), "wrong_type");
     }
 
     #[test]

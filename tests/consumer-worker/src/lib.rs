@@ -58,6 +58,7 @@ pub fn v2_event(id: &str, key: &str, source: &str) -> String {
         "received_at": "2026-05-01T10:00:00Z",
         "confirmed": true,
         "object": {"bucket": "test-bucket", "key": key, "size": 5, "etag": "D41D8CD98F00B204E9800998ECF8427E"},
+        "owner": {"subject": "user-42", "grant_id": "g-1"},
         "ticket": {"subject": "user-42", "grant_id": "g-1", "key_id": "t1"},
         "custom": {}, "warnings": ["test"]
     })
