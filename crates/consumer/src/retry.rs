@@ -5,7 +5,7 @@
 //! `wrangler.toml`) Cloudflare Queues moves the message to the dead-letter queue. With the
 //! defaults (30 s doubling to 1 h, `max_retries = 10`) a message is retried for about 4 hours
 //! before it is dead-lettered: an outage of D1 shorter than that loses and dead-letters
-//! nothing. [`total_wait_seconds`] gives the figure for other settings.
+//! nothing. [`Backoff::total_wait_seconds`] gives the figure for other settings.
 
 /// Default `RETRY_BASE_SECONDS`: the delay after the first failed attempt.
 pub const DEFAULT_BASE_SECONDS: u32 = 30;
