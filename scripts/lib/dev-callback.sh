@@ -1,15 +1,23 @@
 # shellcheck shell=bash
-# The callback Worker as a scripts/dev service: `wrangler dev --env local` on the top-level
-# wrangler.toml, with its local Queue and the development consumer. Source it; scripts/dev
-# calls these functions for the service named `callback`.
+# The callback Worker as a scripts/dev service, together with the consumer Worker: one
+# `wrangler dev --env local` with the top-level wrangler.toml (the callback Worker, on PORT)
+# and crates/consumer/wrangler.toml (the consumer: the local Queues' consumer, storing events in
+# a local D1 database). Local Queues deliver only inside one wrangler process, hence one
+# service for both. Source it; scripts/dev calls these functions for the service named
+# `callback`.
 #
-#   dev_callback_prepare               build once (scripts/lib/build-worker.sh callback; skipped when current)
-#   dev_callback_run PORT STATE_DIR    exec wrangler dev in the foreground of this process
+#   dev_callback_prepare               build both (scripts/lib/build-worker.sh; skipped when current)
+#   dev_callback_run PORT STATE_DIR    apply the D1 migrations to STATE_DIR's local database,
+#                                      then exec wrangler dev in the foreground of this process
 #   dev_callback_health_url PORT       the URL scripts/dev polls until it answers
 #
+# State: STATE_DIR/wrangler (wrangler's --persist-to) holds the queues and the D1 database, so
+# stored events outlive a restart; `rm -rf target/dev/<instance>/callback/wrangler` empties it.
+#
 # Configuration overrides: each variable below that is set in the environment of scripts/dev
-# (even to an empty value) is passed to the Worker with `--var NAME:VALUE`, overriding
-# [env.local.vars] in wrangler.toml; e.g. `REQUIRE_TICKET=false scripts/dev`.
+# (even to an empty value) is passed to the callback Worker with `--var NAME:VALUE`, overriding
+# [env.local.vars] in wrangler.toml; e.g. `REQUIRE_TICKET=false scripts/dev`. The consumer's
+# local settings are in crates/consumer/wrangler.toml [env.local.vars].
 
 OSS_EDGE_ROOT="${OSS_EDGE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 # shellcheck source=scripts/lib/dev-wrangler.sh
@@ -18,18 +26,34 @@ source "$OSS_EDGE_ROOT/scripts/lib/dev-wrangler.sh"
 # Default port (CALLBACK_PORT overrides).
 DEV_CALLBACK_PORT=8788
 
-# The Worker's configuration variables (crates/callback/src/lib.rs, CONFIG_VARS, minus
+# The callback Worker's configuration variables (crates/callback/src/lib.rs, CONFIG_VARS, minus
 # OSS_EDGE_ENV, which only [env.local] sets).
 DEV_CALLBACK_VARS=(REQUIRE_TICKET TICKET_KEYS TRUSTED_KEYS MAX_BODY_BYTES ALLOWED_PATH_PREFIXES REPLY_TEMPLATE DEBUG)
 
+# The consumer's config and its local D1 database (crates/consumer/wrangler.toml).
+DEV_CONSUMER_CONFIG=crates/consumer/wrangler.toml
+DEV_CONSUMER_DB=oss-edge-events-local
+
 dev_callback_prepare() {
-  "$OSS_EDGE_ROOT/scripts/lib/build-worker.sh" callback
+  "$OSS_EDGE_ROOT/scripts/lib/build-worker.sh" callback &&
+    "$OSS_EDGE_ROOT/scripts/lib/build-worker.sh" consumer
 }
 
 dev_callback_health_url() {
   echo "http://127.0.0.1:$1/healthz"
 }
 
+# dev_consumer_d1 STATE_DIR ARGS...: `wrangler d1 ARGS` on the instance's local database.
+dev_consumer_d1() {
+  local state="$1"; shift
+  ( cd "$OSS_EDGE_ROOT" && dev_wrangler_env &&
+    wrangler d1 "$@" --local --env local -c "$DEV_CONSUMER_CONFIG" --persist-to "$state/wrangler" )
+}
+
 dev_callback_run() {
-  dev_wrangler_exec "$OSS_EDGE_ROOT" "$1" "$2" "${DEV_CALLBACK_VARS[@]}"
+  dev_consumer_d1 "$2" migrations apply "$DEV_CONSUMER_DB" || {
+    echo "dev-callback: applying the consumer's D1 migrations failed" >&2
+    return 1
+  }
+  dev_wrangler_exec "$OSS_EDGE_ROOT" "$1" "$2" -c wrangler.toml -c "$DEV_CONSUMER_CONFIG" -- "${DEV_CALLBACK_VARS[@]}"
 }

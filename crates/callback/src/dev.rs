@@ -1,62 +1,22 @@
-//! Development-only behaviour, active only in [`Environment::Local`]: the recording queue
-//! consumer's line format, the recent-events endpoint the demo page polls, and queue failure
-//! injection for tests.
-
-use std::collections::VecDeque;
+//! Development-only behaviour, active only in [`Environment::Local`]: the development routes
+//! handed to the consumer Worker, and queue failure injection for tests.
 
 use crate::config::Environment;
 
-/// Prefix of the line the local queue consumer logs for each event it receives; the rest of
-/// the line is the event as compact JSON. `scripts/events` extracts these lines.
-pub const EVENT_LINE_PREFIX: &str = "OSS_EDGE_DEV_EVENT ";
+/// Requests under this path prefix are the development consumer's (stored events for
+/// `scripts/events` and the demo page, test hooks; `docs/consumer.md`). In the local
+/// environment the callback Worker forwards them to the consumer Worker through the service
+/// binding [`DEV_CONSUMER_BINDING`]: in one multi-config `wrangler dev` only this Worker has a
+/// port. Outside the local environment they are ordinary paths (a `POST` is a callback).
+pub const DEV_PREFIX: &str = "/__dev/";
 
-/// `GET` path that lists the events the local consumer recorded, oldest first, as a JSON
-/// array (the signer's demo page polls it). Outside [`Environment::Local`] it is an ordinary
-/// non-callback path (405).
-pub const EVENTS_PATH: &str = "/__dev/events";
+/// The service binding to the consumer Worker (`[[env.local.services]]` in `wrangler.toml`).
+pub const DEV_CONSUMER_BINDING: &str = "DEV_CONSUMER";
 
-/// How many recent events [`Recorder`] keeps.
-pub const RECORDED_EVENTS: usize = 50;
-
-/// Whether `method` on `path` asks for the recorded events — only in the local environment.
-pub fn serves_events(environment: Environment, method: &str, path: &str) -> bool {
-    environment == Environment::Local && method == "GET" && path == EVENTS_PATH
-}
-
-/// The last [`RECORDED_EVENTS`] events the local consumer received, as JSON texts.
-#[derive(Debug, Default)]
-pub struct Recorder {
-    events: VecDeque<String>,
-}
-
-impl Recorder {
-    /// An empty recorder (usable in a `static`).
-    pub const fn new() -> Self {
-        Self {
-            events: VecDeque::new(),
-        }
-    }
-
-    /// Keeps `event_json`, dropping the oldest event when full.
-    pub fn record(&mut self, event_json: String) {
-        if self.events.len() == RECORDED_EVENTS {
-            self.events.pop_front();
-        }
-        self.events.push_back(event_json);
-    }
-
-    /// The recorded events as one JSON array, oldest first.
-    pub fn to_json(&self) -> String {
-        let mut out = String::from("[");
-        for (i, event) in self.events.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(event);
-        }
-        out.push(']');
-        out
-    }
+/// Whether a request for `path` goes to the development consumer — only in the local
+/// environment.
+pub fn forwards_to_consumer(environment: Environment, path: &str) -> bool {
+    environment == Environment::Local && path.starts_with(DEV_PREFIX)
 }
 
 /// Request header that makes queue sends fail or stall, for tests: a number `n` fails the
@@ -135,23 +95,15 @@ mod tests {
     }
 
     #[test]
-    fn events_endpoint_exists_only_locally_and_keeps_the_last_events() {
-        assert!(serves_events(Environment::Local, "GET", EVENTS_PATH));
-        assert!(!serves_events(Environment::Production, "GET", EVENTS_PATH));
-        assert!(!serves_events(Environment::Local, "POST", EVENTS_PATH));
-        assert!(!serves_events(Environment::Local, "GET", "/__dev/events/"));
-        let mut recorder = Recorder::new();
-        assert_eq!(recorder.to_json(), "[]");
-        for i in 0..RECORDED_EVENTS + 2 {
-            recorder.record(format!("{{\"n\":{i}}}"));
-        }
-        let all: Vec<serde_json::Value> = match serde_json::from_str(&recorder.to_json()) {
-            Ok(serde_json::Value::Array(all)) => all,
-            other => panic!("not a JSON array: {other:?}"),
-        };
-        assert_eq!(all.len(), RECORDED_EVENTS);
-        assert_eq!(all[0]["n"], 2);
-        assert_eq!(all[RECORDED_EVENTS - 1]["n"], RECORDED_EVENTS + 1);
+    fn development_routes_are_forwarded_only_locally() {
+        assert!(forwards_to_consumer(Environment::Local, "/__dev/events"));
+        assert!(forwards_to_consumer(Environment::Local, "/__dev/rows"));
+        assert!(!forwards_to_consumer(
+            Environment::Production,
+            "/__dev/events"
+        ));
+        assert!(!forwards_to_consumer(Environment::Local, "/__dev"));
+        assert!(!forwards_to_consumer(Environment::Local, "/oss/callback"));
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! - [`rejection`]: error codes and the one code → status table.
 //! - [`retry`]: the queue backoff schedule inside OSS's 5-second budget.
 //! - [`log`], [`health`]: the per-request log line and `/healthz`.
-//! - [`dev`]: local-only behaviour (recording consumer format, queue failure injection).
+//! - [`dev`]: local-only behaviour (development routes handed to the consumer Worker, queue
+//!   failure injection).
 //! - `edge` (wasm32 only): the Worker glue — request and response, `Env`, the queue.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -69,18 +70,11 @@ mod edge;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
-    use worker::{Context, Env, MessageBatch, Request, Response, Result, event};
+    use worker::{Context, Env, Request, Response, Result, event};
 
     /// OSS's callback (and `/healthz`).
     #[event(fetch)]
     async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
         crate::edge::handle(request, env).await
-    }
-
-    /// The development consumer: records events in the local environment only.
-    #[event(queue)]
-    async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
-        crate::edge::consume(batch, env);
-        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 use oss_edge_callback_tests::{TEST_KEY_URL, TEST_PUB_KEY_PEM};
 
 const WRANGLER_TOML: &str = include_str!("../../../wrangler.toml");
+const CONSUMER_TOML: &str = include_str!("../../../crates/consumer/wrangler.toml");
 
 #[test]
 fn local_trusted_key_is_the_test_key() {
@@ -30,6 +31,10 @@ fn production_config_has_no_consumer_and_no_dev_settings() {
     assert!(!production.contains("queues.consumers"));
     assert!(!production.contains("OSS_EDGE_ENV"));
     assert!(!production.contains("TICKET_KEYS ="));
-    assert!(local.contains("[[env.local.queues.consumers]]"));
+    // The callback Worker consumes nothing, even locally: the consumer Worker does, in the same
+    // `wrangler dev` (scripts/lib/dev-callback.sh).
+    assert!(!local.contains("queues.consumers"));
     assert!(local.contains("OSS_EDGE_ENV = \"local\""));
+    let (_, consumer_local) = CONSUMER_TOML.split_once("[env.local]").unwrap();
+    assert!(consumer_local.contains("[[env.local.queues.consumers]]"));
 }

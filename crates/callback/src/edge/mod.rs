@@ -1,7 +1,6 @@
 //! The Worker glue (wasm32 only): everything that touches the runtime. Each function moves
 //! bytes between the runtime and the pure modules; no decision about OSS is made here.
 
-mod consumer;
 mod http;
 mod queue;
 
@@ -10,14 +9,14 @@ use std::sync::OnceLock;
 use worker::{Env, Request, Response, Result};
 
 use crate::config::{Config, ConfigError};
-use crate::dev::{FAIL_QUEUE_HEADER, injected_failures, serves_events};
+use crate::dev::{
+    DEV_CONSUMER_BINDING, FAIL_QUEUE_HEADER, forwards_to_consumer, injected_failures,
+};
 use crate::log::{Outcome, RequestLog};
 use crate::pipeline::{Incoming, explain_mismatch, process};
 use crate::rejection::Rejection;
 use crate::route::{Route, path_of_target, route, target_of_url};
 use crate::{QUEUE_BINDING, health};
-
-pub(crate) use consumer::consume;
 
 /// The configuration, parsed on the isolate's first request. An isolate's variables and
 /// secrets do not change while it lives (a new deployment or secret starts new isolates).
@@ -53,13 +52,10 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
     let path = path_of_target(target);
     let config = config(&env);
     if let Ok(config) = config
-        && serves_events(config.environment, &method, path)
+        && forwards_to_consumer(config.environment, path)
     {
         // Local only, and not logged: the demo page polls it.
-        let response = http::json(200, consumer::recorded_json().into_bytes(), false, None)?;
-        // Read by the demo page from the signer's origin; it holds nothing secret.
-        response.headers().set("access-control-allow-origin", "*")?;
-        return Ok(response);
+        return dev_consumer(request, &env).await;
     }
     let mut log = RequestLog::new(&method, path);
 
@@ -92,6 +88,22 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
     log.latency_ms = (now_ms() - started).max(0.0) as u64;
     worker::console_log!("{}", log.to_line());
     response
+}
+
+/// Hands a development request to the consumer Worker (local only; `dev::DEV_PREFIX`).
+async fn dev_consumer(request: Request, env: &Env) -> Result<Response> {
+    match env.service(DEV_CONSUMER_BINDING) {
+        Ok(consumer) => consumer.fetch_request(request).await,
+        Err(_) => http::json(
+            503,
+            format!(
+                r#"{{"error":"dev_consumer_unavailable","message":"no service binding {DEV_CONSUMER_BINDING}: run the consumer with scripts/dev"}}"#
+            )
+            .into_bytes(),
+            false,
+            None,
+        ),
+    }
 }
 
 fn reject(log: &mut RequestLog, rejection: Rejection, allow: Option<&str>) -> Result<Response> {

@@ -1,0 +1,233 @@
+//! Helpers for the consumer Worker's end-to-end tests on the local stack that
+//! `tests/consumer-worker/run` starts: one `scripts/dev --only callback` instance (the callback
+//! Worker and the consumer in one `wrangler dev`, local Queues, local D1), reached through the
+//! callback Worker's port. Callbacks are signed like OSS signs them, with the test key the
+//! local configuration trusts; rows and dead letters are read through the consumer's local
+//! routes (`/__dev/rows`, `/__dev/dead-letters`), test messages put on the local queues with
+//! `POST /__dev/enqueue`, and the consumer's log lines read from the instance's log.
+//!
+//! Run outside the runner, a test whose stack is not answering prints a note and passes; the
+//! runner sets `OSS_EDGE_CONSUMER_TESTS_REQUIRED=1`, which turns that into a failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use oss_edge_core::callback::signing::CallbackSigner;
+use oss_edge_core::encoding::base64_encode;
+use serde_json::Value;
+
+/// The callback Worker's port (set by the runner; default 34788).
+pub const PORT_ENV: &str = "OSS_EDGE_CONSUMER_TEST_PORT";
+/// The `scripts/dev` instance (set by the runner; default `consumer-test`).
+pub const INSTANCE_ENV: &str = "OSS_EDGE_CONSUMER_TEST_INSTANCE";
+/// Set by the runner: a stack that is not answering fails the tests instead of skipping them.
+pub const REQUIRED_ENV: &str = "OSS_EDGE_CONSUMER_TESTS_REQUIRED";
+/// Object keys under this prefix are refused by D1: the runner installs a trigger that aborts
+/// their insert, so the consumer meets a real D1 refusal.
+pub const REFUSED_PREFIX: &str = "refuse/";
+
+/// The private half of the key the local configuration trusts.
+pub const TEST_KEY_PEM: &str = include_str!("../../keys/test-callback-key.pem");
+/// The URL under which the local configuration trusts it.
+pub const TEST_KEY_URL: &str = "http://127.0.0.1:9000/oss-sim/callback_pub_key.pem";
+/// The consumer's configuration (its `[env.local]` runs here).
+pub const CONSUMER_TOML: &str = include_str!("../../../crates/consumer/wrangler.toml");
+
+/// A unique tag, so repeated runs never confuse one test's rows with another's.
+pub fn unique(tag: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{tag}-{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A v2 event (CONTRACTS §2) for `bucket`/`key`, with id `id`, as the callback Worker will send.
+pub fn v2_event(id: &str, key: &str, source: &str) -> String {
+    serde_json::json!({
+        "schema": "oss-edge.upload.v2",
+        "id": id,
+        "source": source,
+        "received_at": "2026-05-01T10:00:00Z",
+        "confirmed": true,
+        "object": {"bucket": "test-bucket", "key": key, "size": 5, "etag": "D41D8CD98F00B204E9800998ECF8427E"},
+        "owner": {"subject": "user-42", "grant_id": "g-1"},
+        "ticket": {"subject": "user-42", "grant_id": "g-1", "key_id": "t1"},
+        "custom": {}, "warnings": ["test"]
+    })
+    .to_string()
+}
+
+/// A value of the consumer's local configuration: `NAME = "value"` in `[env.local.vars]`, or
+/// `name = value` in the `[[env.local.queues.consumers]]` block for `queue`.
+pub fn local_setting(name: &str, queue: Option<&str>) -> String {
+    let (_, local) = CONSUMER_TOML.split_once("[env.local]").unwrap();
+    let mut section = "";
+    let mut in_queue = false;
+    for line in local.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line;
+            in_queue = false;
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim().trim_matches('"'));
+        if section == "[[env.local.queues.consumers]]" && key == "queue" {
+            in_queue = Some(value) == queue;
+        }
+        let wanted = match queue {
+            None => section == "[env.local.vars]",
+            Some(_) => in_queue,
+        };
+        if wanted && key == name {
+            return value.to_owned();
+        }
+    }
+    panic!("{name} not found in crates/consumer/wrangler.toml [env.local] ({queue:?})")
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct Answer {
+    /// The status.
+    pub status: u16,
+    /// The body as JSON (`Null` when it is not JSON).
+    pub json: Value,
+}
+
+/// The running local stack.
+pub struct Stack {
+    base: String,
+    log: PathBuf,
+    agent: ureq::Agent,
+}
+
+impl Stack {
+    /// The stack, or `None` (after a note) when it is not running and the runner did not
+    /// require it.
+    pub fn get() -> Option<Self> {
+        let port = std::env::var(PORT_ENV).unwrap_or_else(|_| "34788".into());
+        let instance = std::env::var(INSTANCE_ENV).unwrap_or_else(|_| "consumer-test".into());
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(20)))
+            .build()
+            .into();
+        let stack = Self {
+            base: format!("http://127.0.0.1:{port}"),
+            log: root.join(format!("target/dev/{instance}/callback/log")),
+            agent,
+        };
+        match stack.agent.get(format!("{}/healthz", stack.base)).call() {
+            Ok(_) => Some(stack),
+            Err(e) if std::env::var_os(REQUIRED_ENV).is_some() => {
+                panic!("the local stack is not answering on {port}: {e}")
+            }
+            Err(_) => {
+                eprintln!("note: skipped: no local stack on {port}; run tests/consumer-worker/run");
+                None
+            }
+        }
+    }
+
+    fn answer(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+        let mut response = response.unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        Answer {
+            status,
+            json: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Sends a callback to `target` with `body`, signed like OSS with the test key.
+    pub fn callback(&self, target: &str, body: &str, content_type: &str) -> Answer {
+        let signer = CallbackSigner::from_pkcs8_pem(TEST_KEY_PEM).unwrap();
+        let authorization = signer.sign(target.as_bytes(), body.as_bytes()).unwrap();
+        Self::answer(
+            self.agent
+                .post(format!("{}{target}", self.base))
+                .header("authorization", &authorization)
+                .header("x-oss-pub-key-url", &base64_encode(TEST_KEY_URL.as_bytes()))
+                .header("content-type", content_type)
+                .send(body.as_bytes()),
+        )
+    }
+
+    /// Puts `body` on the local queue bound as `binding` (`json`: parsed; else as text).
+    pub fn enqueue(&self, binding: &str, body: &str, json: bool) -> Answer {
+        let kind = if json { "json" } else { "text" };
+        Self::answer(
+            self.agent
+                .post(format!(
+                    "{}/__dev/enqueue?binding={binding}&type={kind}",
+                    self.base
+                ))
+                .send(body.as_bytes()),
+        )
+    }
+
+    fn list(&self, route: &str) -> Vec<Value> {
+        let answer = Self::answer(
+            self.agent
+                .get(format!("{}/__dev/{route}?limit=0", self.base))
+                .call(),
+        );
+        assert_eq!(answer.status, 200, "{route}: {:?}", answer.json);
+        match answer.json {
+            Value::Array(rows) => rows,
+            other => panic!("{route} is not a JSON array: {other}"),
+        }
+    }
+
+    /// Every stored row, oldest first.
+    pub fn rows(&self) -> Vec<Value> {
+        self.list("rows")
+    }
+
+    /// The stored rows with `id` (at most one, if the consumer is right).
+    pub fn rows_with(&self, id: &str) -> Vec<Value> {
+        self.rows().into_iter().filter(|r| r["id"] == id).collect()
+    }
+
+    /// Every dead letter, oldest first.
+    pub fn dead_letters(&self) -> Vec<Value> {
+        self.list("dead-letters")
+    }
+
+    /// The consumer's JSON log lines (`"service":"oss-edge-consumer"`), oldest first.
+    pub fn consumer_log(&self) -> Vec<Value> {
+        let text = std::fs::read_to_string(&self.log).unwrap();
+        text.lines()
+            .filter_map(|line| {
+                // wrangler prefixes and colours the Worker's console lines.
+                let start = line.find("{\"")?;
+                let end = line.rfind('}')?;
+                serde_json::from_str::<Value>(line.get(start..=end)?).ok()
+            })
+            .filter(|v| v["service"] == "oss-edge-consumer")
+            .collect()
+    }
+}
+
+/// Polls `probe` every 200 ms until it returns `Some`, for at most `timeout`.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
