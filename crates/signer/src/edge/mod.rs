@@ -112,7 +112,9 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
             reject(&Rejection::method_not_allowed(allow), &method, &path, extra)
         }
         Route::Health => respond(200, String::new(), &[]),
-        Route::Demo if config.development => demo(),
+        Route::Demo if config.development => {
+            demo(lookup(&env, crate::SECRET_BEARER_TOKENS).as_deref())
+        }
         Route::Demo => reject(&Rejection::not_found(), &method, &path, cors_headers),
         Route::Grant | Route::Policy => {
             let outcome = serve(route, &mut request, &config).await;
@@ -125,11 +127,11 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
 }
 
 /// The demo page (local development only; docs/demo.md).
-fn demo() -> Result<Response> {
+fn demo(bearer_tokens: Option<&str>) -> Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;
-    Ok(Response::ok(include_str!("../demo.html"))?.with_headers(headers))
+    Ok(Response::ok(crate::demo::page(bearer_tokens))?.with_headers(headers))
 }
 
 /// Authenticates, then issues a grant or the sample policy.
