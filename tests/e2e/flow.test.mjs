@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ROOT, SIGNER, SIM, BUCKET, SUBJECT, TOKEN, launchChromium, png, md5Hex, multipartEtag, events,
-  eventsFor, sleep, scriptsDev,
+  eventsFor, sleep, scriptsDev, simGet,
 } from './lib.mjs';
 
 let browser;
@@ -124,7 +124,7 @@ test('the demo page uploads a PNG larger than one part through multipart', async
     etag: multipartEtag(bytes, partSize), width: 1400, height: 1400, operation: 'CompleteMultipartUpload',
   });
   assertReply(shown, event.id);
-  const stored = await fetch(`${SIM}/${BUCKET}/${shown.key}`);
+  const stored = await simGet(shown.key);
   assert.equal(stored.status, 200);
   assert.ok(Buffer.from(await stored.arrayBuffer()).equals(bytes), 'oss-sim stored the same bytes');
 });
@@ -184,7 +184,7 @@ test('a form with a tampered field is refused by oss-sim (policy), nothing store
   assert.equal(type.status, 403, type.body);
   assert.match(type.body, /<Code>AccessDenied<\/Code>/);
   for (const k of [key.key, key.granted, type.granted]) {
-    assert.equal((await fetch(`${SIM}/${BUCKET}/${k}`)).status, 404, `${k} is not stored`);
+    assert.equal((await simGet(k)).status, 404, `${k} is not stored`);
   }
   await sleep(1500);
   assert.equal(events().length, before, 'no event for a refused upload');
@@ -210,7 +210,7 @@ test('an expired grant is refused by oss-sim (PostObject and presigned PUT), no 
   assert.equal(put.status, 403, put.body);
   assert.match(put.body, /<Code>AccessDenied<\/Code>/);
   for (const k of [post.granted, put.key]) {
-    assert.equal((await fetch(`${SIM}/${BUCKET}/${k}`)).status, 404, `${k} is not stored`);
+    assert.equal((await simGet(k)).status, 404, `${k} is not stored`);
   }
   await sleep(1500);
   assert.equal(events().length, before, 'no event for an expired grant');
@@ -224,7 +224,7 @@ test('with the callback Worker down the browser sees 203 CallbackFailed and the 
   assert.equal(shown.state, 'callback-failed', shown.status);
   assert.match(shown.http, /^HTTP 203, then recovery: the callback Worker did not answer$/);
   assert.match(shown.reply, /<Code>CallbackFailed<\/Code>/);
-  const stored = await fetch(`${SIM}/${BUCKET}/${shown.key}`);
+  const stored = await simGet(shown.key);
   assert.equal(stored.status, 200);
   assert.ok(Buffer.from(await stored.arrayBuffer()).equals(bytes), 'the object is kept');
   assert.equal(stored.headers.get('etag'), `"${md5Hex(bytes)}"`);
