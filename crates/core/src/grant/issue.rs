@@ -144,6 +144,10 @@ pub struct Grant {
     pub expires_at: i64,
     /// What the upload will trigger.
     pub callback: CallbackInfo,
+    /// Where the client reports an upload whose callback it did not see answered (OSS's
+    /// callback failed or timed out, or the connection dropped): `POST` here, with the same
+    /// ticket, until the ticket's deadline (grant expiry + upload allowance; CONTRACTS §3/§4).
+    pub recover_url: String,
     /// Multipart details.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multipart: Option<MultipartInfo>,
@@ -174,6 +178,9 @@ pub struct PolicySample {
     pub callback: String,
     /// The key prefix the client's key must start with.
     pub dir: String,
+    /// Where the client reports an upload whose callback it did not see answered (as in
+    /// grants; not a field of the official samples, which ignore it).
+    pub recover_url: String,
     /// V4: `x-oss-credential`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub x_oss_credential: Option<String>,
@@ -274,6 +281,7 @@ pub fn issue(
         .as_deref()
         .ok_or(RequestError::Missing("content_type"))?;
     let content_type = config.limits.check_content_type(content_type)?;
+    let file = file.for_content_type(&content_type)?;
     let size = request.size.ok_or(RequestError::Missing("size"))?;
     let ceiling = match request.mode {
         Mode::Multipart => MAX_MULTIPART_UPLOAD,
@@ -318,6 +326,7 @@ pub fn issue(
         max_size: size,
         expires_at,
         callback,
+        recover_url: ticket::append_to_url(&config.recover_url, &ticket),
         multipart: None,
     };
     match request.mode {
@@ -465,6 +474,7 @@ fn multipart_plan(
         max_size: claims.max_size,
         expires_at: claims.expires_at,
         callback,
+        recover_url: ticket::append_to_url(&config.recover_url, continuation),
         multipart: Some(MultipartInfo {
             part_size,
             part_count,
@@ -524,6 +534,7 @@ pub fn policy_sample(
         expire: expires_at,
         callback: callback_b64,
         dir,
+        recover_url: ticket::append_to_url(&config.recover_url, &ticket),
         x_oss_credential: v4_field("x-oss-credential"),
         x_oss_date: v4_field("x-oss-date"),
         x_oss_signature_version: v4_field("x-oss-signature-version"),
