@@ -21,6 +21,11 @@ use crate::ticket::{self, ObjectScope, TicketClaims, UploadFacts};
 /// Random bytes per grant id (the id is their lower-case hex).
 pub const GRANT_ID_BYTES: usize = 16;
 
+/// The `callbackBodyType` of every grant: the event body is JSON ([`EVENT_JSON_BODY`]). The
+/// ticket carries it (claim `bdy`), so the callback Worker never reads it from the unsigned
+/// `Content-Type` header.
+pub const GRANT_BODY_TYPE: BodyType = BodyType::Json;
+
 /// Longest accepted multipart upload id.
 pub const MAX_UPLOAD_ID_LEN: usize = 256;
 
@@ -226,12 +231,12 @@ fn callback_for(
     let params = CallbackParams::builder()
         .url(url.clone())
         .body(EVENT_JSON_BODY)
-        .body_type(BodyType::Json)
+        .body_type(GRANT_BODY_TYPE)
         .build()
         .map_err(signing_failed)?;
     let info = CallbackInfo {
         url,
-        body_type: BodyType::Json.as_str(),
+        body_type: GRANT_BODY_TYPE.as_str(),
         body: EVENT_JSON_BODY.to_owned(),
         sni: params.sni(),
         parameter: params.to_base64(),
@@ -308,6 +313,8 @@ pub fn issue(
         object: ObjectScope::Key(key.clone()),
         max_size: size,
         expires_at,
+        deadline: expires_at,
+        body_type: GRANT_BODY_TYPE,
     };
     let ticket = mint(config, &claims)?;
     let (params, callback) = callback_for(config, &ticket)?;
@@ -508,6 +515,8 @@ pub fn policy_sample(
         object: ObjectScope::Prefix(dir.clone()),
         max_size,
         expires_at,
+        deadline: expires_at,
+        body_type: GRANT_BODY_TYPE,
     };
     let ticket = mint(config, &claims)?;
     let (params, _) = callback_for(config, &ticket)?;
