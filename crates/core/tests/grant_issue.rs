@@ -698,3 +698,61 @@ fn configuration_is_validated() {
     );
     assert_eq!(config.allowed_origin("https://evil.example.com"), None);
 }
+
+/// The ticket outlives the grant by the upload allowance (issue 12), names the body type the
+/// signer chose, and `recover_url` carries the same ticket (CONTRACTS §1, §4).
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn tickets_outlive_grants_by_the_allowance() {
+    use oss_edge_core::callback::params::BodyType;
+    use oss_edge_core::ticket::{TicketError, authenticate};
+    let mut raw = raw();
+    raw.upload_allowance_seconds = Some("1200".into());
+    let config = SignerConfig::from_raw(&raw).unwrap();
+    for mode in [Mode::Post, Mode::Put, Mode::Multipart] {
+        let grant = issue(&request(mode), &alice(), &config, NOW, &RANDOM).unwrap();
+        assert_eq!(grant.expires_at, NOW + 300);
+        let ticket = find_in_query(grant.callback.url.split_once('?').unwrap().1)
+            .unwrap()
+            .unwrap();
+        let (base, query) = grant.recover_url.split_once('?').unwrap();
+        assert_eq!(base, "http://127.0.0.1:8788/v1/recover");
+        assert_eq!(find_in_query(query).unwrap(), Some(ticket), "{mode:?}");
+        // After the grant's expiry, inside the allowance: still good for the callback.
+        let late = authenticate(ticket, &config.tickets, NOW + 300 + 1199).unwrap();
+        assert_eq!(late.claims.deadline, NOW + 300 + 1200);
+        assert_eq!(late.claims.expires_at, NOW + 300);
+        assert_eq!(late.claims.body_type, BodyType::Json);
+        assert!(matches!(
+            authenticate(ticket, &config.tickets, NOW + 1500),
+            Err(TicketError::Expired { .. })
+        ));
+    }
+    // Multipart phase 2 after the grant expired: no new part URLs, though the ticket lives.
+    let phase1 = issue(&request(Mode::Multipart), &alice(), &config, NOW, &RANDOM).unwrap();
+    let phase2 = GrantRequest {
+        mode: Mode::Multipart,
+        upload_id: Some("UPLOAD1".into()),
+        continuation: phase1.multipart.unwrap().continuation,
+        ..GrantRequest::default()
+    };
+    assert!(issue(&phase2, &alice(), &config, NOW + 299, &RANDOM).is_ok());
+    assert_eq!(
+        issue(&phase2, &alice(), &config, NOW + 300, &RANDOM)
+            .unwrap_err()
+            .code(),
+        "continuation_invalid"
+    );
+    // The sample policy's ticket too.
+    let sample = policy_sample(&alice(), &config, NOW, &RANDOM).unwrap();
+    let ticket = find_in_query(sample.recover_url.split_once('?').unwrap().1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        authenticate(ticket, &config.tickets, NOW)
+            .unwrap()
+            .claims
+            .deadline,
+        NOW + 300 + 1200
+    );
+}

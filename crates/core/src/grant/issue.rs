@@ -251,6 +251,13 @@ fn mint(config: &SignerConfig, claims: &TicketClaims) -> Result<String, GrantErr
     ticket::mint(claims, key).map_err(signing_failed)
 }
 
+/// The ticket's deadline (claim `dl`) for a grant expiring at `expires_at`: an upload started
+/// just before the grant expired still gets its callback and can still be recovered for
+/// [`SignerConfig::upload_allowance`] seconds (issue 12, CONTRACTS §1/§4).
+fn deadline(config: &SignerConfig, expires_at: i64) -> i64 {
+    expires_at.saturating_add(i64::try_from(config.upload_allowance).unwrap_or(i64::MAX))
+}
+
 fn version_name(version: SignatureVersion) -> &'static str {
     match version {
         SignatureVersion::V4 => "v4",
@@ -313,7 +320,7 @@ pub fn issue(
         object: ObjectScope::Key(key.clone()),
         max_size: size,
         expires_at,
-        deadline: expires_at,
+        deadline: deadline(config, expires_at),
         body_type: GRANT_BODY_TYPE,
     };
     let ticket = mint(config, &claims)?;
@@ -442,6 +449,15 @@ fn multipart_plan(
     if claims.subject != subject.as_str() {
         return Err(GrantError::ContinuationMismatch);
     }
+    // The ticket outlives the grant (for the callback and recovery); new part URLs do not.
+    if now >= claims.expires_at {
+        return Err(GrantError::Continuation(
+            crate::ticket::TicketError::Expired {
+                deadline: claims.expires_at,
+                now,
+            },
+        ));
+    }
     let remaining = u64::try_from(claims.expires_at.saturating_sub(now))
         .unwrap_or(0)
         .clamp(1, v4::MAX_EXPIRES_SECONDS);
@@ -515,7 +531,7 @@ pub fn policy_sample(
         object: ObjectScope::Prefix(dir.clone()),
         max_size,
         expires_at,
-        deadline: expires_at,
+        deadline: deadline(config, expires_at),
         body_type: GRANT_BODY_TYPE,
     };
     let ticket = mint(config, &claims)?;
