@@ -52,9 +52,9 @@ toolchain_fingerprint() {
   if command -v rustup >/dev/null; then rustup show active-toolchain 2>/dev/null | cut -d' ' -f1 || true; fi
   find "$ROOT/.cargo" "$ROOT/rust-toolchain" "$ROOT/rust-toolchain.toml" \
     "$CRATE/.cargo" "$CRATE/rust-toolchain" "$CRATE/rust-toolchain.toml" \
-    -maxdepth 1 -type f -print0 2>/dev/null | sort -z | xargs -0 -r sha256sum
+    -maxdepth 1 -type f -print0 2>/dev/null | sort -z | xargs -0 -r sha256sum || true
   env | LC_ALL=C grep -E '^(RUSTFLAGS|CARGO_ENCODED_RUSTFLAGS|RUSTC|RUSTC_WRAPPER|RUSTC_WORKSPACE_WRAPPER|RUSTUP_TOOLCHAIN|CARGO_TARGET_DIR|CARGO_PROFILE_[A-Z0-9_]+|CARGO_BUILD_[A-Z0-9_]+|CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_[A-Z0-9_]+)=' |
-    LC_ALL=C sort
+    LC_ALL=C sort || true
 }
 
 inputs_hash() {
