@@ -68,6 +68,38 @@ pub fn signer() -> Option<String> {
     )
 }
 
+/// The signer configurations of `tests/signer-worker/profiles.env`, started beside the local
+/// one by `tests/signer-worker/run`.
+pub const PROFILES_ENV: &str = include_str!("../profiles.env");
+
+/// `host:port` of the profile `name` (e.g. `tpl_dash`), or `None` (tests skip) when no Worker
+/// is running (`SIGNER_URL` unset).
+pub fn profile(name: &str) -> Option<String> {
+    signer()?;
+    let key = format!("{}_PORT='", name.to_ascii_uppercase());
+    let line = PROFILES_ENV.lines().find(|l| l.starts_with(&key))?;
+    let port = line[key.len()..].trim_end_matches('\'');
+    Some(format!("127.0.0.1:{port}"))
+}
+
+/// The value profile `name` sets for `var`, as written in profiles.env.
+pub fn profile_var(name: &str, var: &str) -> Option<String> {
+    let key = format!("{}_{var}='", name.to_ascii_uppercase());
+    let line = PROFILES_ENV.lines().find(|l| l.starts_with(&key))?;
+    Some(line[key.len()..].trim_end_matches('\'').to_owned())
+}
+
+/// The UTC day of `unix` as the key templates' `{yyyy}{mm}{dd}` renders it.
+pub fn day(unix: i64) -> String {
+    oss_edge_core::time::format_oss_day(unix)
+}
+
+/// The directory of `subject`'s keys today under the local `KEY_TEMPLATE`
+/// (`uploads/{yyyy}{mm}{dd}/{subject}/…`).
+pub fn user_dir(subject: &str) -> String {
+    format!("uploads/{}/{subject}/", day(now()))
+}
+
 /// Skips the calling test (returns from it) when no Worker is running.
 #[macro_export]
 macro_rules! require_signer {
