@@ -308,6 +308,8 @@ def run_ali_oss_style(tally, endpoint, receiver, version, style):
     expect_echo(tally, f"{label} put (result.data)", out["put"]["data"], out["put"]["key"],
                 out["put"]["size"], out["head"]["etag"].strip('"'), "image/png")
     tally.check(f"{label} get: body", out["getMatches"], True)
+    if style == "localhost-sld":
+        tally.check(f"{label} presigned GET", out.get("presignedGet"), {"status": 200, "matches": True})
     tally.check(f"{label} multipart: status", out["multipart"]["status"], 200)
     mp_echo = out["multipart"]["data"] or {}
     expect_echo(tally, f"{label} multipart (result.data)", mp_echo, out["multipart"]["key"],
