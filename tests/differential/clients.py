@@ -189,6 +189,11 @@ def run_oss2(tally, endpoint, receiver, version):
     expect_echo(tally, f"{label} multipart", reply, key, len(data), head.etag.strip('"'), None)
     expect_one_callback(tally, f"{label} multipart", receiver, key)
 
+    # ListObjectsV2 through the SDK's own paginator (encoding-type=url), two keys per page.
+    listed = [(o.key, o.size) for o in oss2.ObjectIteratorV2(bucket, prefix=f"oss2/{version}/", max_keys=1)]
+    tally.check(f"{label} list_objects_v2", listed,
+                [(f"oss2/{version}/multi part.bin", len(data)), (f"oss2/{version}/put photo.png", 14 * 64)])
+
     forged = oss2_bucket(endpoint, version, secret="not-the-secret")
     try:
         forged.put_object(f"oss2/{version}/forged.txt", b"x")
@@ -261,6 +266,12 @@ def run_v2(tally, endpoint, receiver, version):
     tally.check(f"{label} multipart head: object type", head.object_type, "Multipart")
     expect_echo(tally, f"{label} multipart", v2_reply(tally, label, result), key, len(data), head.etag.strip('"'), None)
     expect_one_callback(tally, f"{label} multipart", receiver, key)
+
+    paginator = client.list_objects_v2_paginator(limit=1)
+    listed = [(o.key, o.size) for page in paginator.iter_page(oss_v2.models.ListObjectsV2Request(
+        bucket=BUCKET, prefix=f"v2/{version}/")) for o in page.contents]
+    tally.check(f"{label} list_objects_v2", listed,
+                [(f"v2/{version}/multi part.bin", len(data)), (f"v2/{version}/put photo.png", 12 * 64)])
 
     forged = v2_client(endpoint, version, secret="not-the-secret")
     try:
