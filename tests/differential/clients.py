@@ -36,6 +36,9 @@ BUCKET = "sdk-clients"
 REGION = "cn-hangzhou"
 CALLBACK_BODY = "bucket=${bucket}&object=${object}&size=${size}&etag=${etag}&mime=${mimeType}&uid=${x:uid}"
 PART_SIZE = 100 * 1024
+# Keys whose canonical form differs between encodings (V4 URI-encodes, V1 signs them raw): the
+# sim's verifier must agree with each SDK's signer on all of them.
+ODD_KEYS = ["a b/c+d.txt", "é/中文/🙂.png", "100%/%20/~x", "q?a=b&c#d", "sp ace/(x)!*;,$@:'=", "dir//double/"]
 
 
 class Tally:
@@ -189,8 +192,17 @@ def run_oss2(tally, endpoint, receiver, version):
     expect_echo(tally, f"{label} multipart", reply, key, len(data), head.etag.strip('"'), None)
     expect_one_callback(tally, f"{label} multipart", receiver, key)
 
-    # ListObjectsV2 through the SDK's own paginator (encoding-type=url), two keys per page.
-    listed = [(o.key, o.size) for o in oss2.ObjectIteratorV2(bucket, prefix=f"oss2/{version}/", max_keys=1)]
+    for odd in ODD_KEYS:
+        odd_key = f"oss2/{version}/odd/{odd}"
+        put = bucket.put_object(odd_key, odd.encode())
+        tally.check(f"{label} odd key {odd!r}: put", put.status, 200)
+        tally.check(f"{label} odd key {odd!r}: head size", bucket.head_object(odd_key).content_length, len(odd.encode()))
+    odd_listed = [o.key for o in oss2.ObjectIteratorV2(bucket, prefix=f"oss2/{version}/odd/")]
+    tally.check(f"{label} odd keys listed", odd_listed, sorted(f"oss2/{version}/odd/{k}" for k in ODD_KEYS))
+
+    # ListObjectsV2 through the SDK's own paginator (encoding-type=url), one key per page.
+    listed = [(o.key, o.size) for o in oss2.ObjectIteratorV2(bucket, prefix=f"oss2/{version}/", max_keys=1)
+              if "/odd/" not in o.key]
     tally.check(f"{label} list_objects_v2", listed,
                 [(f"oss2/{version}/multi part.bin", len(data)), (f"oss2/{version}/put photo.png", 14 * 64)])
 
@@ -267,9 +279,19 @@ def run_v2(tally, endpoint, receiver, version):
     expect_echo(tally, f"{label} multipart", v2_reply(tally, label, result), key, len(data), head.etag.strip('"'), None)
     expect_one_callback(tally, f"{label} multipart", receiver, key)
 
+    for odd in ODD_KEYS:
+        odd_key = f"v2/{version}/odd/{odd}"
+        put = client.put_object(oss_v2.models.PutObjectRequest(bucket=BUCKET, key=odd_key, body=odd.encode()))
+        tally.check(f"{label} odd key {odd!r}: put", put.status_code, 200)
+        head = client.head_object(oss_v2.models.HeadObjectRequest(bucket=BUCKET, key=odd_key))
+        tally.check(f"{label} odd key {odd!r}: head size", head.content_length, len(odd.encode()))
+    odd_listed = [o.key for page in client.list_objects_v2_paginator().iter_page(
+        oss_v2.models.ListObjectsV2Request(bucket=BUCKET, prefix=f"v2/{version}/odd/")) for o in page.contents]
+    tally.check(f"{label} odd keys listed", odd_listed, sorted(f"v2/{version}/odd/{k}" for k in ODD_KEYS))
+
     paginator = client.list_objects_v2_paginator(limit=1)
     listed = [(o.key, o.size) for page in paginator.iter_page(oss_v2.models.ListObjectsV2Request(
-        bucket=BUCKET, prefix=f"v2/{version}/")) for o in page.contents]
+        bucket=BUCKET, prefix=f"v2/{version}/")) for o in page.contents if "/odd/" not in o.key]
     tally.check(f"{label} list_objects_v2", listed,
                 [(f"v2/{version}/multi part.bin", len(data)), (f"v2/{version}/put photo.png", 12 * 64)])
 
@@ -297,7 +319,8 @@ def run_ali_oss_style(tally, endpoint, receiver, version, style):
     label = f"ali-oss {version} {style}"
     job = {"endpoint": endpoint, "bucket": BUCKET, "accessKeyId": ACCESS_KEY_ID,
            "accessKeySecret": ACCESS_KEY_SECRET, "region": f"oss-{REGION}", "v4": version == "v4",
-           "style": style, "callbackUrl": receiver.url, "prefix": f"ali-oss/{version}/{style}"}
+           "style": style, "callbackUrl": receiver.url, "prefix": f"ali-oss/{version}/{style}",
+           "oddKeys": ODD_KEYS}
     done = subprocess.run(["node", os.path.join(HERE, "clients_ali_oss.js"), json.dumps(job)],
                           capture_output=True, text=True, cwd=HERE, check=False, timeout=120)
     try:
@@ -319,6 +342,8 @@ def run_ali_oss_style(tally, endpoint, receiver, version, style):
     expect_echo(tally, f"{label} put (result.data)", out["put"]["data"], out["put"]["key"],
                 out["put"]["size"], out["head"]["etag"].strip('"'), "image/png")
     tally.check(f"{label} get: body", out["getMatches"], True)
+    tally.check(f"{label} odd keys: put and head", out["odd"],
+                [{"key": f"{job['prefix']}/odd/{k}", "put": 200, "size": True} for k in ODD_KEYS])
     if style == "localhost-sld":
         tally.check(f"{label} presigned GET", out.get("presignedGet"), {"status": 200, "matches": True})
     tally.check(f"{label} multipart: status", out["multipart"]["status"], 200)

@@ -67,6 +67,16 @@ async function main() {
     out.presignedGet = { status: presigned.status, matches: Buffer.compare(Buffer.from(await presigned.arrayBuffer()), data) === 0 };
   }
 
+  // Keys whose canonical forms differ (V4 encodes, V1 signs raw): each put and HEAD must verify.
+  out.odd = [];
+  for (const odd of job.oddKeys) {
+    const key = `${job.prefix}/odd/${odd}`;
+    const body = Buffer.from(odd);
+    const oddPut = await client.put(key, body);
+    const oddHead = await client.head(key);
+    out.odd.push({ key, put: oddPut.res.status, size: Number(oddHead.res.headers['content-length']) === body.length });
+  }
+
   const mpKey = `${job.prefix}/multi part.bin`;
   const big = Buffer.alloc(250 * 1024);
   for (let i = 0; i < big.length; i += 1) big[i] = i % 251;
