@@ -20,7 +20,7 @@ import { register } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { WorkerQueue, headObjectFetch, objectsOf } from './standins.mjs';
+import { WorkerQueue, headObjectFetch } from './standins.mjs';
 
 const args = Object.create(null);
 for (let i = 2; i < process.argv.length; i++) {
@@ -52,7 +52,7 @@ globalThis.addEventListener ??= (type, listener) => {
   if (type === 'error') errorListeners.push(listener);
 };
 const heads = { fetches: 0, notFound: 0 };
-globalThis.fetch = headObjectFetch(objectsOf(valid), heads);
+globalThis.fetch = headObjectFetch(heads);
 
 const env = { ...readJson(args.env), UPLOAD_EVENTS: new WorkerQueue(), UPLOAD_EVENTS_1: new WorkerQueue() };
 if (args['sample-in']) {

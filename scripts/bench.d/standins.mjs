@@ -5,7 +5,9 @@
 //   keeps what was sent, so the harness can check that each valid callback queued one event.
 // - `headObjectFetch`: the bucket's HeadObject, answered with OSS's headers (ETag quoted
 //   upper-case hex, Content-Length, Content-Type, Last-Modified, x-oss-hash-crc64ecma,
-//   x-oss-request-id) for the objects the benchmark's callbacks name, 404 otherwise.
+//   x-oss-request-id) for the bench objects (objects.mjs), 404 otherwise.
+
+import { headObjectResponse } from './objects.mjs';
 
 export class WorkerQueue {
   constructor() {
@@ -26,48 +28,16 @@ export class WorkerQueue {
   }
 }
 
-// objects: Map key -> { size, etag, contentType }.
-export function headObjectFetch(objects, counters) {
-  const lastModified = new Date(Date.UTC(2026, 0, 1)).toUTCString();
+// The bucket's HeadObject for the bench objects (objects.mjs), as globalThis.fetch.
+export function headObjectFetch(counters) {
   return async function fetch(input, init) {
     const request = input instanceof Request ? input : new Request(input, init);
     counters.fetches += 1;
     counters.lastMethod = request.method;
     counters.lastUrl = request.url;
     const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, '');
-    // Path style (`/bucket/key`) or virtual host (`/key`).
-    const key = objects.has(path) ? path : path.slice(path.indexOf('/') + 1);
-    const facts = objects.get(key);
-    if (request.method !== 'HEAD' && request.method !== 'GET') {
-      return new Response(null, { status: 405 });
-    }
-    if (!facts) {
-      counters.notFound += 1;
-      return new Response(null, {
-        status: 404,
-        headers: { 'x-oss-request-id': 'BENCHSTANDIN', 'x-oss-ec': '0026-00000001', 'content-length': '0' },
-      });
-    }
-    return new Response(null, {
-      status: 200,
-      headers: {
-        'content-length': String(facts.size),
-        etag: `"${facts.etag}"`,
-        'content-type': facts.contentType,
-        'last-modified': lastModified,
-        'x-oss-hash-crc64ecma': '11782093538209634585',
-        'x-oss-object-type': 'Normal',
-        'x-oss-storage-class': 'Standard',
-        'x-oss-request-id': 'BENCHSTANDIN',
-      },
-    });
+    const response = headObjectResponse(request.method, path);
+    if (response.status === 404) counters.notFound += 1;
+    return response;
   };
-}
-
-export function objectsOf(document) {
-  const objects = new Map();
-  for (const c of document.callbacks) {
-    objects.set(c.object, { size: c.size, etag: document.etag, contentType: document.content_type });
-  }
-  return objects;
 }

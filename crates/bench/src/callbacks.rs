@@ -6,7 +6,9 @@
 //!
 //! One generator for every harness (`scripts/bench.d/isolate.mjs` reads them as JSON from the
 //! `callbacks` binary, `loadgen` builds them in process), so each figure times the same
-//! requests. The bucket facts a HeadObject stand-in must answer for each object come along.
+//! requests. Callback `i` names object `uploads/load/<i, 8 digits>.png` of size `1000 + i`,
+//! with [`ETAG`] and [`CONTENT_TYPE`]: the rule the HeadObject stand-ins
+//! (`scripts/bench.d/standins.mjs`, `scripts/bench.d/head-standin.js`) answer by.
 
 use oss_edge_core::callback::signing::CallbackSigner;
 use oss_edge_core::encoding::base64_encode;
@@ -28,6 +30,9 @@ pub const CONTENT_TYPE: &str = "image/png";
 pub struct Options {
     /// How many distinct callbacks.
     pub count: usize,
+    /// The index of the first (a warm-up set starts far from the measured one, so their
+    /// events never share an id).
+    pub first: usize,
     /// The test key's PKCS#8 PEM text (tests/keys/test-512-key.pem).
     pub private_key_pem: String,
     /// The URL the `x-oss-pub-key-url` header names (the Worker must trust it: `TRUSTED_KEYS`).
@@ -77,8 +82,8 @@ fn ticket_for(object: &str, key: &TicketKey, now: i64) -> Result<String, String>
     ticket::mint(&claims, key).map_err(|e| format!("ticket: {e}"))
 }
 
-/// The callbacks, in order; callback `i` names object `uploads/load/<i>.png`, request id
-/// `LOAD<i>`, size `1000 + i`.
+/// The callbacks, in order; callback `i` (from [`Options::first`]) names object
+/// `uploads/load/<i>.png`, request id `LOAD<i>`, size `1000 + i`.
 pub fn signed_callbacks(options: &Options) -> Result<Vec<SignedCallback>, String> {
     let signer = CallbackSigner::from_pkcs8_pem(&options.private_key_pem)
         .map_err(|e| format!("key: {e}"))?;
@@ -89,7 +94,7 @@ pub fn signed_callbacks(options: &Options) -> Result<Vec<SignedCallback>, String
         TicketKey::new(kid, secret.as_bytes().to_vec()).map_err(|e| format!("ticket key: {e}"))?
     };
     let key_url = base64_encode(options.key_url.as_bytes());
-    (0..options.count)
+    (options.first..options.first + options.count)
         .map(|i| {
             let object = format!("uploads/load/{i:08}.png");
             let size = 1000 + i as u64;
@@ -136,6 +141,7 @@ mod tests {
     fn options(tamper: bool) -> Options {
         Options {
             count: 3,
+            first: 7,
             private_key_pem: include_str!("../../../tests/keys/test-512-key.pem").to_owned(),
             key_url: "http://127.0.0.1:9/bench.pem".to_owned(),
             tickets: true,

@@ -3,7 +3,7 @@
 //! `oss_edge_bench::callbacks`).
 //!
 //! ```text
-//! callbacks --count 2000 --key tests/keys/test-512-key.pem --key-url http://127.0.0.1:9/bench-512.pem \
+//! callbacks --count 2000 [--first 0] --key tests/keys/test-512-key.pem --key-url http://127.0.0.1:9/bench-512.pem \
 //!           [--no-tickets] [--tamper] > callbacks.json
 //! ```
 //! Prints `{"bucket", "etag", "content_type", "ticket_keys", "callbacks": [{"target",
@@ -18,6 +18,7 @@ fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let mut options = Options {
         count: 1000,
+        first: 0,
         private_key_pem: String::new(),
         key_url: String::new(),
         tickets: true,
@@ -32,6 +33,7 @@ fn parse_args() -> Result<Options, String> {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
             "--count" => options.count = value()?.parse().map_err(|e| format!("--count: {e}"))?,
+            "--first" => options.first = value()?.parse().map_err(|e| format!("--first: {e}"))?,
             "--key" => key = Some(value()?),
             "--key-url" => options.key_url = value()?,
             "--no-tickets" => options.tickets = false,
