@@ -8,6 +8,7 @@
 //
 //   node isolate.mjs --worker FILE --env ENV.json --valid VALID.json --rejected REJECTED.json
 //        [--iterations N] [--warmup N] [--sample-out FILE] [--sample-in FILE] [--profile-calls]
+//        [--cpu-profile FILE]
 //
 // ENV.json: the Worker's variables and secrets (strings). VALID.json / REJECTED.json: signed
 // callbacks from `target/release/callbacks` (valid ones; ones altered after signing).
@@ -15,6 +16,8 @@
 // variables); --sample-in reads it and passes it to the floor as those variables.
 // --profile-calls counts the JS↔wasm crossings per request (import and export calls of the
 // Worker's WebAssembly instance) and the time spent in the JavaScript side of the imports.
+// --cpu-profile writes a V8 CPU profile (.cpuprofile, 25 µs sampling) of the measured valid
+// callbacks only (profile-summary.py reads it).
 // Prints one JSON object (see docs/bench.md).
 import { register } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -254,9 +257,23 @@ const logBytesBefore = logs.bytes;
 crossings.imports.clear();
 crossings.exports.clear();
 crossings.importUs = 0;
+let profiler;
+if (args['cpu-profile']) {
+  const { Session } = await import('node:inspector/promises');
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 25 });
+  await profiler.post('Profiler.start');
+}
 const processCpu0 = process.cpuUsage();
 const validFigures = await measure('valid', iterations, isValid);
 const processCpu1 = process.cpuUsage(processCpu0);
+if (profiler) {
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(args['cpu-profile'], JSON.stringify(profile));
+  profiler.disconnect();
+}
 const validCrossings = {
   imports: Object.fromEntries([...crossings.imports].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v / iterations])),
   exports: Object.fromEntries([...crossings.exports].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v / iterations])),
