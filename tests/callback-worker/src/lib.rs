@@ -394,6 +394,8 @@ pub fn claims(object: ObjectScope) -> TicketClaims {
         object,
         max_size: 1 << 20,
         expires_at: now_unix() + 600,
+        deadline: now_unix() + 600,
+        body_type: ticket::BodyType::Json,
     }
 }
 
