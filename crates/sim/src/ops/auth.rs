@@ -49,7 +49,8 @@ fn signature_form(req: &Incoming, target: &Target) -> Result<Option<SignatureFor
         || target.has_query("Signature");
     match (header, presigned) {
         (true, true) => Err(OssError::invalid_argument(
-            "the request carries both an Authorization header and presigned-URL parameters;              sign it one way only",
+            "the request carries both an Authorization header and presigned-URL parameters; \
+             sign it one way only",
         )),
         (true, false) => Ok(Some(SignatureForm::Header)),
         (false, true) => Ok(Some(SignatureForm::Presigned)),
@@ -59,7 +60,9 @@ fn signature_form(req: &Incoming, target: &Target) -> Result<Option<SignatureFor
 
 fn anonymous() -> OssError {
     OssError::access_denied(
-        "You have no right to access this object because of bucket acl. (oss-sim's bucket is          private: sign the request with an Authorization header or a presigned URL;          --public-read allows anonymous GET/HEAD)",
+        "You have no right to access this object because of bucket acl. (oss-sim's bucket is \
+         private: sign the request with an Authorization header or a presigned URL; \
+         --public-read allows anonymous GET/HEAD)",
     )
     .with("EC", "0003-00000001")
 }
