@@ -40,7 +40,7 @@ pub const MAX_CLOCK_SKEW_SECONDS: i64 = 15 * 60;
 /// The V1 scheme prefix of the `Authorization` header.
 pub const V1_SCHEME: &str = "OSS";
 
-/// What a valid header-signed request proved.
+/// What a valid header-signed request proved (spec §6.1, §6.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedHeaderAuth {
     /// Which signature version it used.
@@ -66,7 +66,7 @@ impl VerifiedHeaderAuth {
     }
 }
 
-/// Why a header-signed request is refused. Each variant says what to fix.
+/// Why a header-signed request is refused (spec §6.1, §6.2). Each variant says what to fix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HeaderAuthError {
@@ -381,7 +381,8 @@ fn v1_date(headers: &[(String, String)]) -> Result<(&str, &'static str), HeaderA
     }
 }
 
-/// The text a header signature of `request` covers, as this verifier computes it.
+/// The text a header signature of `request` covers, as this verifier computes it (spec §6.1,
+/// §6.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedText {
     /// The string to sign (V4 §6.2 or V1 §6.1).
