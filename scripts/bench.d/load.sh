@@ -14,7 +14,8 @@ cd "$ROOT"
 requests=${LOAD_REQUESTS:-4000} concurrency=${LOAD_CONCURRENCY:-8}
 [ "${1:-}" = --smoke ] && requests=60 concurrency=4
 instance=bench
-port=8798 trivial_port=8799
+# Away from scripts/dev's 8787/8788/9000, so a developer's running stack is untouched.
+port=${BENCH_CALLBACK_PORT:-18798} trivial_port=${BENCH_TRIVIAL_PORT:-18799}
 key_url="http://127.0.0.1:9000/bench/test-512.pem"
 export PATH="$ROOT/node_modules/.bin:$PATH"
 

@@ -2,7 +2,7 @@
 // sets), Debian's Chromium through playwright-core, PNG files made on the spot, and the events
 // the callback Worker's development consumer recorded (scripts/events).
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHmac, createHash } from 'node:crypto';
 import { deflateSync, crc32 } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -14,6 +14,9 @@ export const SIM = process.env.E2E_SIM_URL || 'http://127.0.0.1:19000';
 export const BUCKET = process.env.E2E_BUCKET || 'oss-edge-dev';
 export const TOKEN = process.env.E2E_TOKEN || 'dev-token';
 export const SUBJECT = process.env.E2E_SUBJECT || 'dev';
+// oss-sim's development AccessKey (crates/sim/src/config.rs): its buckets are private, as OSS's.
+const SIM_ACCESS_KEY_ID = 'dev-access-key-id';
+const SIM_ACCESS_KEY_SECRET = 'dev-access-key-secret-not-a-secret';
 
 // The flags TOOLCHAIN.md gives for Chromium as root, offline. Never a downloaded browser.
 export const CHROMIUM_ARGS = [
@@ -96,4 +99,18 @@ export async function eventsFor(key, count = 1, ms = 10000) {
 export function scriptsDev(...args) {
   const run = spawnSync(path.join(ROOT, 'scripts/dev'), [...args, '--instance', INSTANCE], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`scripts/dev ${args.join(' ')} failed: ${run.stderr}`);
+}
+
+// GET of `key` from oss-sim with a V1 presigned URL, computed here (HMAC-SHA1 over
+// `GET\n\n\n<expires>\n/<bucket>/<key>`, the documented V1 string to sign) independently
+// of the core's signer.
+export async function simGet(key) {
+  const expires = Math.floor(Date.now() / 1000) + 300;
+  const resource = `/${BUCKET}/${key}`;
+  const signature = createHmac('sha1', SIM_ACCESS_KEY_SECRET)
+    .update(`GET\n\n\n${expires}\n${resource}`)
+    .digest('base64');
+  const path = key.split('/').map(encodeURIComponent).join('/');
+  const query = new URLSearchParams({ OSSAccessKeyId: SIM_ACCESS_KEY_ID, Expires: String(expires), Signature: signature });
+  return fetch(`${SIM}/${BUCKET}/${path}?${query}`);
 }

@@ -240,7 +240,7 @@ mod tests {
             TicketError::UnknownKey { kid: "k".into() },
             TicketError::BadMac,
             TicketError::Expired {
-                expires_at: 1,
+                deadline: 1,
                 now: 2,
             },
             TicketError::BucketMismatch {

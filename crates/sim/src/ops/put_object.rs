@@ -14,7 +14,7 @@ pub const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
 /// `PUT /{bucket}/{key}`.
 pub fn put_object(state: &State, req: &Incoming, target: &Target) -> Result<Reply, OssError> {
-    auth::presigned(state, req, target)?;
+    auth::signed(state, req, target)?;
     check_key(&target.key)?;
     let callback = upload::from_request(req, target)?;
     let facts = ObjectFacts::single(&req.body);
