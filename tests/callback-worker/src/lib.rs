@@ -3,8 +3,10 @@
 //! tickets, and the events the local queue consumer recorded (`scripts/events`).
 //!
 //! The Workers are started by `tests/callback-worker/run` (one per profile in
-//! `profiles.env`). Run outside it, a test whose Worker is not answering prints a note and
-//! passes; the runner sets `OSS_EDGE_CALLBACK_TESTS_REQUIRED=1`, which turns that into a failure.
+//! `profiles.env`), which enables this crate's `worker-tests` feature: the test files that need
+//! a Worker are built only with it (Cargo.toml `required-features`), so a plain
+//! `cargo test --workspace` does not count them, and under the runner a Worker that is not
+//! answering fails its tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read as _, Write as _};
@@ -27,8 +29,6 @@ pub const TEST_KEY_PEM: &str = include_str!("../../keys/test-callback-key.pem");
 pub const TEST_PUB_KEY_PEM: &str = include_str!("../../keys/test-callback-key.pub.pem");
 /// The URL under which the local configuration trusts the test key.
 pub const TEST_KEY_URL: &str = "http://127.0.0.1:9000/oss-sim/callback_pub_key.pem";
-/// Set by the runner: an unreachable Worker fails the tests instead of skipping them.
-pub const REQUIRED_ENV: &str = "OSS_EDGE_CALLBACK_TESTS_REQUIRED";
 /// The queue failure injection header (local environment only).
 pub const FAIL_QUEUE_HEADER: &str = "x-oss-edge-dev-fail-queue";
 
@@ -251,26 +251,20 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// The Worker of `profile`, or `None` (after a note) when it is not running and the
-    /// runner did not require it.
-    pub fn get(profile: &'static str) -> Option<Self> {
+    /// The Worker of `profile`; panics when it is not answering (start it with
+    /// `tests/callback-worker/run`, or `tests/callback-worker/run --keep` to reuse it).
+    pub fn get(profile: &'static str) -> Self {
         let port = profile_value(profile, "PORT").expect("profile port");
         let worker = Self {
             profile,
             addr: format!("127.0.0.1:{port}"),
         };
-        match worker.get_path("/healthz") {
-            Ok(_) => Some(worker),
-            Err(e) if std::env::var_os(REQUIRED_ENV).is_some() => {
-                panic!("the {profile} callback Worker is not answering on {port}: {e}")
-            }
-            Err(_) => {
-                eprintln!(
-                    "note: skipped: no {profile} callback Worker on {port}; run tests/callback-worker/run"
-                );
-                None
-            }
+        if let Err(e) = worker.get_path("/healthz") {
+            panic!(
+                "the {profile} callback Worker is not answering on {port} ({e}); run tests/callback-worker/run"
+            );
         }
+        worker
     }
 
     /// `GET path`.
@@ -402,4 +396,21 @@ pub fn claims(object: ObjectScope) -> TicketClaims {
 /// Mints `claims` with (kid, secret).
 pub fn mint(claims: &TicketClaims, kid: &str, secret: &str) -> String {
     ticket::mint(claims, &TicketKey::new(kid, secret.as_bytes()).unwrap()).unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Stands for the Worker test files in a plain `cargo test`: reported as ignored, with
+    /// where they run; under the runner it checks every profile's Worker answers.
+    #[test]
+    #[cfg_attr(
+        not(feature = "worker-tests"),
+        ignore = "the callback Worker tests run under tests/callback-worker/run"
+    )]
+    fn every_profile_worker_answers() {
+        for profile in ["strict", "open", "broken"] {
+            let worker = super::Worker::get(profile);
+            assert!(worker.get_path("/healthz").is_ok(), "{profile}");
+        }
+    }
 }

@@ -24,9 +24,7 @@ fn strict_callback(body_extra: &str) -> Callback {
 
 #[test]
 fn healthz_reports_configuration_without_secrets() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     let response = worker.get_path("/healthz").unwrap();
     assert_eq!(response.status, 200);
     let health = response.json();
@@ -58,9 +56,7 @@ fn healthz_reports_configuration_without_secrets() {
 
 #[test]
 fn method_not_allowed_with_allow() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     for (method, path, allow) in [
         ("GET", "/cb/done", "POST"),
         ("PUT", "/cb/done", "POST"),
@@ -77,9 +73,7 @@ fn method_not_allowed_with_allow() {
 
 #[test]
 fn path_not_allowed() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     for target in ["/other", "/cbx", "/hooks"] {
         let response = worker.post(&Callback::signed(target, "object=a"), &[]);
         assert_eq!(response.status, 404, "{target}");
@@ -89,9 +83,7 @@ fn path_not_allowed() {
 
 #[test]
 fn body_too_large_by_length_and_while_streaming() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     // The strict profile caps bodies at 4096 bytes.
     let callback = strict_callback(&format!("&x%3Apad={}", "a".repeat(5000)));
     let response = worker.post(&callback, &[]);
@@ -108,9 +100,7 @@ fn body_too_large_by_length_and_while_streaming() {
 
 #[test]
 fn signature_problems() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     let good = strict_callback("");
     let cases = [
         (
@@ -187,9 +177,7 @@ fn signature_problems() {
 
 #[test]
 fn misconfiguration_fails_closed() {
-    let Some(worker) = Worker::get("broken") else {
-        return;
-    };
+    let worker = Worker::get("broken");
     let callback = Callback::signed("/cb/done", "object=a&reqId=x");
     let response = worker.post(&callback, &[]);
     assert_eq!(response.status, 500);
@@ -203,9 +191,7 @@ fn misconfiguration_fails_closed() {
 
 #[test]
 fn debug_logs_explain_a_signature_mismatch() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     // Signed for /cb/done, delivered to /cb/done/ (as if a proxy added a slash).
     let good = strict_callback("");
     let (path, query) = good.target.split_once('?').unwrap();

@@ -33,9 +33,7 @@ fn sentinel_ticket() -> String {
 
 #[test]
 fn reply_has_json_type_and_exact_length() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     let (callback, id) = strict_callback(&unique("reply"));
     let response = worker.post(&callback, &[]);
     assert_eq!(response.status, 200);
@@ -51,9 +49,7 @@ fn reply_has_json_type_and_exact_length() {
 
 #[test]
 fn queue_failure_answers_503_and_queues_nothing() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     let (callback, id) = strict_callback(&unique("queue-down"));
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "all")]);
     assert_eq!(response.status, 503);
@@ -66,9 +62,7 @@ fn queue_failure_answers_503_and_queues_nothing() {
 
 #[test]
 fn transient_queue_failures_are_retried() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     let (callback, id) = strict_callback(&unique("queue-flaky"));
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "2")]);
     assert_eq!(response.status, 200, "{:?}", response.json());
@@ -77,9 +71,7 @@ fn transient_queue_failures_are_retried() {
 
 #[test]
 fn a_slow_queue_inside_the_budget_still_answers_200() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     let (callback, id) = strict_callback(&unique("queue-slow"));
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "slow:300")]);
     assert_eq!(response.status, 200, "{:?}", response.json());
@@ -90,9 +82,7 @@ fn a_slow_queue_inside_the_budget_still_answers_200() {
 /// callback timeout (spec §2.2), so OSS reports CallbackFailed instead of timing out.
 #[test]
 fn a_hanging_queue_answers_503_before_oss_gives_up() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     let (callback, id) = strict_callback(&unique("queue-hang"));
     let started = std::time::Instant::now();
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "slow:60000")]);
@@ -109,9 +99,7 @@ fn a_hanging_queue_answers_503_before_oss_gives_up() {
 
 #[test]
 fn duplicate_delivery_has_the_same_event_id() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
+    let worker = Worker::get("strict");
     let (callback, id) = strict_callback(&unique("dup"));
     let first = worker.post(&callback, &[]);
     let second = worker.post(&callback, &[]);

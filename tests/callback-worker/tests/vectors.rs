@@ -48,9 +48,7 @@ fn yonghu_events(worker: &Worker) -> usize {
 
 #[test]
 fn real_vectors_verify_but_name_no_object_and_negatives_fail_the_signature() {
-    let Some(worker) = Worker::get("open") else {
-        return;
-    };
+    let worker = Worker::get("open");
     let before = yonghu_events(&worker);
     let file: Value = serde_json::from_str(VECTORS).unwrap();
     for vector in file["vectors"].as_array().unwrap() {
@@ -85,9 +83,7 @@ fn real_vectors_verify_but_name_no_object_and_negatives_fail_the_signature() {
 
 #[test]
 fn an_accepted_callback_is_queued_once_as_the_cores_event() {
-    let Some(worker) = Worker::get("open") else {
-        return;
-    };
+    let worker = Worker::get("open");
     let tag = unique("core-event");
     let body = format!(
         "bucket=test-bucket&object=uploads%2F{tag}.png&etag=D8E8FCA2DC0F896FD7CB4CB0031BA249&size=53853&mimeType=image%2Fpng&reqId={tag}&x:uid=7"
@@ -108,9 +104,7 @@ fn an_accepted_callback_is_queued_once_as_the_cores_event() {
 
 #[test]
 fn nested_maps_survive_the_queue() {
-    let Some(worker) = Worker::get("open") else {
-        return;
-    };
+    let worker = Worker::get("open");
     let tag = unique("nested");
     let object = format!("nested/{tag}.png");
     let body = serde_json::json!({

@@ -10,6 +10,8 @@
 //!     x-oss-content-sha256: UNSIGNED-PAYLOAD  (or the hex SHA-256 of the body)
 //! V1: Authorization: OSS <AK>:<Base64 HMAC-SHA1>
 //!     Date: <RFC 1123>                        (the signing time, in the string to sign)
+//!     x-oss-date: <RFC 1123>                  (instead of Date when present: browsers cannot
+//!                                              set Date, so ali-oss always sends this one)
 //! ```
 //!
 //! The signature is recomputed with the same canonicalisation the signers use
@@ -43,7 +45,8 @@ pub const V1_SCHEME: &str = "OSS";
 pub struct VerifiedHeaderAuth {
     /// Which signature version it used.
     pub version: SignatureVersion,
-    /// The signing time (`x-oss-date` for V4, `Date` for V1), Unix seconds.
+    /// The signing time (`x-oss-date` for V4; for V1 `x-oss-date` when sent, else `Date`),
+    /// Unix seconds.
     pub signed_at: i64,
     /// The decoded object key (empty for bucket-level requests).
     pub key: String,
@@ -375,9 +378,20 @@ fn verify_v1(
         .ok_or(HeaderAuthError::MalformedAuthorization(
             "V1 is \"OSS <AccessKeyId>:<Base64 signature>\"",
         ))?;
-    let date = required(request.headers, "date")?;
+    // The date line of the string to sign: `x-oss-date` replaces `Date` when present (it is
+    // also signed as an x-oss-* header); ali-oss signs V1 this way.
+    let (date, date_header) = match header(request.headers, "x-oss-date").filter(|v| !v.is_empty())
+    {
+        Some(value) => (value, "x-oss-date"),
+        None => (
+            header(request.headers, "date")
+                .filter(|v| !v.is_empty())
+                .ok_or(HeaderAuthError::MissingHeader("Date (or x-oss-date)"))?,
+            "Date",
+        ),
+    };
     let signed_at = parse_http_date(date).map_err(|_| HeaderAuthError::MalformedHeader {
-        header: "Date",
+        header: date_header,
         reason: "expected an RFC 1123 date such as Sun, 02 Jun 2019 15:13:06 GMT",
     })?;
     check_skew(signed_at, now)?;
@@ -903,6 +917,19 @@ mod tests {
             )
         };
         assert!(fresh(&headers).is_ok());
+        // ali-oss's form: no Date, x-oss-date in its place (and among the x-oss-* headers).
+        let mut ali = vec![
+            ("Content-Type".to_owned(), "image/png".to_owned()),
+            ("x-oss-date".to_owned(), date.clone()),
+        ];
+        let signature = v1::sign("sk", &v1::string_to_sign("POST", &ali, &date, &resource));
+        ali.push(("Authorization".to_owned(), format!("OSS ak:{signature}")));
+        assert!(fresh(&ali).is_ok());
+        // x-oss-date wins over a Date the signature did not use.
+        ali.push(("Date".to_owned(), format_http_date(now - 60)));
+        assert!(fresh(&ali).is_ok());
+        set(&mut ali, "x-oss-date", &format_http_date(now + 1));
+        assert_eq!(fresh(&ali), Err(HeaderAuthError::SignatureMismatch));
         set(&mut headers, "x-oss-callback", "e3x9");
         assert_eq!(fresh(&headers), Err(HeaderAuthError::SignatureMismatch));
         set(&mut headers, "Date", "yesterday");

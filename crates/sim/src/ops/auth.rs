@@ -81,7 +81,7 @@ pub fn header_signed(state: &State, req: &Incoming, target: &Target) -> Result<(
         &state.region,
         req.now,
     )
-    .map_err(|e| header_error(e, req.now))?;
+    .map_err(|e| header_error(e, req))?;
     if !verified.payload_matches(&req.body) {
         return Err(OssError::new(
             400,
@@ -92,7 +92,8 @@ pub fn header_signed(state: &State, req: &Incoming, target: &Target) -> Result<(
     Ok(())
 }
 
-fn header_error(error: HeaderAuthError, now: i64) -> OssError {
+fn header_error(error: HeaderAuthError, req: &Incoming) -> OssError {
+    let now = req.now;
     match &error {
         HeaderAuthError::UnknownAccessKey(id) => OssError::invalid_access_key(id),
         HeaderAuthError::SignatureMismatch | HeaderAuthError::WrongRegion { .. } => {
@@ -108,6 +109,16 @@ fn header_error(error: HeaderAuthError, now: i64) -> OssError {
         .with("RequestTime", format_iso8601_millis(*signed_at))
         .with("ServerTime", format_iso8601_millis(now)),
         HeaderAuthError::NoAuthorization => anonymous(),
+        HeaderAuthError::SecurityTokenMismatch
+            if req.header("x-oss-security-token").is_none()
+                && req.header("security-token").is_some() =>
+        {
+            // alibabacloud-oss-v2 1.4.1's V1 signer sends the token this way, unsigned.
+            OssError::access_denied(format!(
+                "{error}: header-signed requests carry the STS token as x-oss-security-token \
+                 (signed); a security-token header is not read"
+            ))
+        }
         HeaderAuthError::SecurityTokenMismatch => OssError::access_denied(error.to_string()),
         _ => OssError::invalid_argument(format!("Authorization header is invalid. ({error})")),
     }
