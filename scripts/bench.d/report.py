@@ -6,6 +6,7 @@ figure is produced.
 import json
 import os
 import platform
+import re
 import sys
 
 out, smoke = sys.argv[1], sys.argv[2] == "1"
@@ -138,7 +139,8 @@ if profile:
     cr = profile.get("crossings_per_valid") or {}
     imports = cr.get("imports") or {}
     exports = cr.get("exports") or {}
-    top = ", ".join(f"{k.split('_')[3] if k.startswith('__wbg_') and len(k.split('_')) > 3 else k} {v:g}" for k, v in list(imports.items())[:12])
+    short = lambda k: k if k.startswith("__wbindgen_generic") else re.sub(r"_[0-9a-f]{16}$", "", re.sub(r"^__wbg_+", "", k))
+    top = ", ".join(f"`{short(k)}` {v:g}" for k, v in list(imports.items())[:14])
     lines += ["", f"JS↔wasm crossings per valid callback: {need(cr.get('total'), 'crossings total')} "
               f"({sum(imports.values()):g} calls from wasm into JavaScript, {sum(exports.values()):g} into wasm). "
               f"Most frequent imports: {top}."]
