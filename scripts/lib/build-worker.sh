@@ -21,12 +21,13 @@ CRATE="$ROOT/crates/$name"
 OUT="$CRATE/build"
 STAMP="$OUT/.oss-edge-build.sha256"
 [ -f "$CRATE/Cargo.toml" ] || { echo "build-worker: no crate at crates/$name" >&2; exit 1; }
-export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$ROOT/node_modules/.bin:$CARGO_BIN:$PATH"
 
 wbg_version="$(awk '$1 == "name" && $3 == "\"wasm-bindgen\"" { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")"
-if [ -z "${WASM_BINDGEN_BIN:-}" ] && command -v wasm-bindgen >/dev/null &&
-   wasm-bindgen --version | grep -q " $wbg_version\$"; then
-  WASM_BINDGEN_BIN="$(command -v wasm-bindgen)"
+if [ -z "${WASM_BINDGEN_BIN:-}" ] && [ -x "$CARGO_BIN/wasm-bindgen" ] &&
+   "$CARGO_BIN/wasm-bindgen" --version | grep -q " $wbg_version\$"; then
+  WASM_BINDGEN_BIN="$CARGO_BIN/wasm-bindgen"
 fi
 [ -z "${ESBUILD_BIN:-}" ] && ESBUILD_BIN="$(ls "$ROOT"/node_modules/@esbuild/*/bin/esbuild 2>/dev/null | head -n1 || true)"
 [ -z "${WASM_OPT_BIN:-}" ] && WASM_OPT_BIN="$ROOT/node_modules/.bin/wasm-opt"

@@ -18,7 +18,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use oss_edge_core::ticket::{
-    ObjectScope, TicketClaims, TicketError, TicketKey, TicketKeyring, UploadFacts, check, mint,
+    BodyType, ObjectScope, TicketClaims, TicketError, TicketKey, TicketKeyring, UploadFacts, check,
+    mint,
 };
 
 /// The environment variable holding the secret `mint` signs with.
@@ -74,6 +75,14 @@ pub struct MintArgs {
     /// The current time, Unix seconds (with --ttl).
     #[arg(long, requires = "ttl", allow_hyphen_values = true)]
     now: Option<i64>,
+    /// Seconds after the grant's expiry during which the callback and recovery still accept
+    /// the ticket (its `dl` claim is the expiry plus this).
+    #[arg(long, default_value_t = 0)]
+    allowance: u32,
+    /// The callback body type the grant configured: `json` or `form` (its `bdy` claim); the
+    /// callback Worker parses the body as this type.
+    #[arg(long, default_value = "json", value_parser = ["json", "form"])]
+    body_type: String,
 }
 
 /// Arguments of `ticket check`.
@@ -151,6 +160,12 @@ fn run_mint(args: MintArgs) -> ExitCode {
         object,
         max_size: args.max_size,
         expires_at,
+        deadline: expires_at.saturating_add(i64::from(args.allowance)),
+        body_type: if args.body_type == "form" {
+            BodyType::Form
+        } else {
+            BodyType::Json
+        },
     };
     match mint(&claims, &key) {
         Ok(ticket) => {

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 /// The core's known-answer ticket (computed independently with Python).
-const KNOWN_TICKET: &str = "v1.k2024.eyJnaWQiOiJnLTAwMDEiLCJzdWIiOiJ1c2VyLTQyIiwiYmt0IjoiZXhhbXBsZWJ1Y2tldCIsInBmeCI6InVwbG9hZHMvdXNlci00Mi8iLCJtYXgiOjEwNDg1NzYwLCJleHAiOjE3MDAwMDM2MDB9.os6_NTSBrx75fa24sLrHE1Neq5gYbYbLV8VWctViqTo";
+const KNOWN_TICKET: &str = "v2.k2024.eyJnaWQiOiJnLTAwMDEiLCJzdWIiOiJ1c2VyLTQyIiwiYmt0IjoiZXhhbXBsZWJ1Y2tldCIsInBmeCI6InVwbG9hZHMvdXNlci00Mi8iLCJtYXgiOjEwNDg1NzYwLCJleHAiOjE3MDAwMDM2MDAsImRsIjoxNzAwMDA0NTAwLCJiZHkiOiJqc29uIn0.60x--tLC3AAf1sDh67b6s6_55rpYZBUNCKSKsQgzE9g";
 
 fn oss_edge(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_oss-edge"));
@@ -59,11 +59,11 @@ fn check_with(args: &[&str], keys: &str) -> Output {
 
 #[test]
 fn mint_prints_the_known_ticket() {
-    let output = mint_with(&["--expires-at", "1700003600"]);
+    let output = mint_with(&["--expires-at", "1700003600", "--allowance", "900"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output), format!("{KNOWN_TICKET}\n"));
     // --ttl with --now gives the same expiry.
-    let output = mint_with(&["--ttl", "3600", "--now", "1700000000"]);
+    let output = mint_with(&["--ttl", "3600", "--now", "1700000000", "--allowance", "900"]);
     assert_eq!(stdout(&output), format!("{KNOWN_TICKET}\n"));
 }
 
@@ -97,7 +97,9 @@ fn check_prints_the_claims() {
                 "bucket": "examplebucket",
                 "object": {"prefix": "uploads/user-42/"},
                 "max_size": 10485760,
-                "expires_at": 1700003600
+                "expires_at": 1700003600,
+                "deadline": 1700004500,
+                "body_type": "json"
             }
         })
     );
@@ -107,7 +109,7 @@ fn check_prints_the_claims() {
 fn check_refusals_exit_1_with_the_code() {
     let keys = format!("k2024:{SECRET}");
     let cases: [(&[&str], &str); 5] = [
-        (&["--now", "1700003600"], "ticket_expired"),
+        (&["--now", "1700004500"], "ticket_expired"),
         (
             &["--now", "1700000000", "--object", "uploads/other/x"],
             "ticket_object_mismatch",

@@ -1,8 +1,11 @@
 //! Authentication for grants: static bearer tokens, HS256/RS256 JWTs, development `none`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+use oss_edge_core::grant::auth::AuthStep;
 use oss_edge_core::grant::auth::{AuthConfig, AuthConfigError, AuthError, AuthSettings, Subject};
-use oss_edge_core::grant::jwt::{JwtError, JwtVerifier, encode_hs256, encode_rs256};
+use oss_edge_core::grant::jwt::{
+    JwtError, JwtVerifier, encode_hs256, encode_rs256, rsa_signature_valid, sign_hs256_raw,
+};
 use serde_json::json;
 
 const NOW: i64 = 1_700_000_000;
@@ -270,4 +273,115 @@ fn weak_keys_and_bad_subjects_are_refused() {
         a.authenticate(Some(&format!("Bearer {token}")), NOW),
         Err(AuthError::BadSubject)
     );
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn jwt_crit_is_refused_even_when_signed() {
+    let payload = claims().to_string();
+    for header in [
+        r#"{"alg":"HS256","crit":["exp"],"exp":1}"#,
+        r#"{"alg":"HS256","crit":["http://example.invalid/x"],"http://example.invalid/x":1}"#,
+        r#"{"alg":"HS256","crit":[]}"#,
+        r#"{"alg":"HS256","crit":"b64"}"#,
+    ] {
+        let token = sign_hs256_raw(header, &payload, HS_SECRET);
+        assert_eq!(
+            verify(&token, NOW),
+            Err(JwtError::CriticalExtension),
+            "{header}"
+        );
+    }
+    let plain = sign_hs256_raw(r#"{"alg":"HS256"}"#, &payload, HS_SECRET);
+    assert!(verify(&plain, NOW).is_ok());
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn jwt_lifetime_is_capped() {
+    let v = verifier().max_lifetime(3600).unwrap();
+    let token = |c: serde_json::Value| encode_hs256(&c, HS_SECRET, None);
+    let mut c = claims();
+    c["exp"] = json!(NOW + 3600);
+    assert!(v.verify(&token(c.clone()), NOW).is_ok(), "exactly the cap");
+    c["exp"] = json!(NOW + 3601);
+    assert_eq!(
+        v.verify(&token(c.clone()), NOW),
+        Err(JwtError::LifetimeTooLong {
+            lifetime: 3601,
+            max: 3600
+        })
+    );
+    // With iat, the lifetime is exp - iat, even when the token is nearly expired.
+    c["exp"] = json!(NOW + 10);
+    c["iat"] = json!(NOW - 7200);
+    assert!(matches!(
+        v.verify(&token(c.clone()), NOW),
+        Err(JwtError::LifetimeTooLong { lifetime: 7210, .. })
+    ));
+    // An iat in the future does not shorten the lifetime.
+    c["exp"] = json!(NOW + 5000);
+    c["iat"] = json!(NOW + 4000);
+    assert!(matches!(
+        v.verify(&token(c.clone()), NOW),
+        Err(JwtError::LifetimeTooLong { lifetime: 5000, .. })
+    ));
+    c["iat"] = json!("yesterday");
+    assert!(matches!(
+        v.verify(&token(c), NOW),
+        Err(JwtError::Malformed(_))
+    ));
+    // A token for the year 2100 is refused by default.
+    let mut forever = claims();
+    forever["exp"] = json!(4_102_444_800_i64);
+    assert_eq!(
+        verify(&token(forever), NOW).unwrap_err().code(),
+        "token_lifetime_too_long"
+    );
+    assert!(JwtVerifier::new().max_lifetime(0).is_err());
+    assert!(JwtVerifier::new().max_lifetime(31 * 86_400).is_err());
+}
+
+/// The two-step RS256 path (what the signer Worker does with WebCrypto) decides exactly as
+/// the one-step one, and reads no claim before the signature is reported valid.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn rs256_in_two_steps() {
+    let a = auth("jwt", false).unwrap();
+    let rs = encode_rs256(&claims(), RS_PRIVATE, None).unwrap();
+    let header = format!("Bearer {rs}");
+    let AuthStep::NeedsRsa(check) = a.begin(Some(&header), NOW).unwrap() else {
+        panic!("RS256 must need an RSA check");
+    };
+    assert_eq!(check.keys().len(), 1);
+    assert_eq!(check.keys()[0].jwk_e(), "AQAB");
+    assert!(rsa_signature_valid(&check));
+    assert_eq!(
+        oss_edge_core::grant::conclude_rsa(check, true)
+            .unwrap()
+            .as_str(),
+        "user-7"
+    );
+    // A reported failure is a bad signature, whatever the claims say.
+    let AuthStep::NeedsRsa(check) = a.begin(Some(&header), NOW).unwrap() else {
+        panic!("RS256 must need an RSA check");
+    };
+    assert_eq!(
+        oss_edge_core::grant::conclude_rsa(check, false),
+        Err(AuthError::Jwt(JwtError::BadSignature))
+    );
+    // Claims are still checked after a valid signature.
+    let AuthStep::NeedsRsa(check) = a.begin(Some(&header), NOW + 3600).unwrap() else {
+        panic!("RS256 must need an RSA check");
+    };
+    assert!(matches!(
+        oss_edge_core::grant::conclude_rsa(check, true),
+        Err(AuthError::Jwt(JwtError::Expired { .. }))
+    ));
+    // HS256 and static tokens finish in the first step.
+    let hs = format!("Bearer {}", encode_hs256(&claims(), HS_SECRET, None));
+    assert!(matches!(
+        a.begin(Some(&hs), NOW),
+        Ok(AuthStep::Authenticated(_))
+    ));
 }

@@ -69,7 +69,7 @@ fn post_grant_is_accepted_and_every_tampering_is_refused() {
         let grant = issue(&request(Mode::Post), &alice(), &config, NOW, &RANDOM).unwrap();
         assert_eq!(
             grant.key,
-            "uploads/alice/abababababababababababababababab.png"
+            "uploads/20231114/alice/abababababababababababababababab.png"
         );
         assert_eq!(grant.method, "POST");
         assert_eq!(grant.url, "http://127.0.0.1:9000/examplebucket");
@@ -317,7 +317,11 @@ fn limits_size_type_expiry() {
             .code(),
         "content_type_invalid"
     );
-    assert!(grant(&|r| r.content_type = Some("application/PDF".into())).is_ok());
+    let pdf = grant(&|r| {
+        r.content_type = Some("application/PDF".into());
+        r.filename = Some("report.pdf".into());
+    });
+    assert!(pdf.unwrap().key.ends_with(".pdf"));
     assert_eq!(
         grant(&|r| r.expires_in = Some(3601)).unwrap_err().code(),
         "expires_in_out_of_range"
@@ -351,13 +355,51 @@ fn request_bodies() {
     assert_eq!(r.size, Some(5));
     for (body, code) in [
         (&b"not json"[..], "invalid_json"),
-        (br#"{"filename":"a","sizes":1}"#, "invalid_json"),
+        (b"", "invalid_json"),
+        (b"[]", "invalid_json"),
+        (b"null", "invalid_json"),
+        (b"\"x\"", "invalid_json"),
+        (b"42", "invalid_json"),
+        (br#"{"filename":"a.png"} trailing"#, "invalid_json"),
+        (br#"{"filename":"a.png"}{}"#, "invalid_json"),
+        (br#"{"filename":"a.png""#, "invalid_json"),
+        (br#"{"filename":7}"#, "invalid_field"),
+        (br#"{"filename":["a"]}"#, "invalid_field"),
+        (br#"{"content_type":{}}"#, "invalid_field"),
+        (br#"{"size":1.5}"#, "invalid_field"),
+        (br#"{"expires_in":true}"#, "invalid_field"),
+        (br#"{"mode":1}"#, "invalid_field"),
+        (br#"{"filename":"a","sizes":1}"#, "unknown_field"),
         (br#"{"size":-1}"#, "invalid_field"),
         (br#"{"size":"1"}"#, "invalid_field"),
         (br#"{"mode":"get"}"#, "invalid_field"),
     ] {
-        assert_eq!(GrantRequest::parse(body).unwrap_err().code(), code);
+        let err = GrantRequest::parse(body).unwrap_err();
+        assert_eq!(err.code(), code, "{}", String::from_utf8_lossy(body));
+        // The API's own words: no parser internals in any message.
+        let message = err.to_string();
+        for internal in [
+            "struct",
+            "Wire",
+            "invalid type",
+            "expected",
+            "serde",
+            "trailing",
+        ] {
+            assert!(!message.contains(internal), "{message}");
+        }
     }
+    assert_eq!(
+        GrantRequest::parse(b"[]").unwrap_err().to_string(),
+        "the body is an array, not a JSON object; send one such as \
+         {\"filename\": \"photo.jpg\", \"content_type\": \"image/jpeg\", \"size\": 52000}"
+    );
+    // Missing fields are reported when the grant is built.
+    let empty = GrantRequest::parse(b"{}").unwrap();
+    assert_eq!(
+        issue(&empty, &alice(), &config(), NOW, &RANDOM).unwrap_err(),
+        GrantError::Request(oss_edge_core::grant::RequestError::Missing("filename"))
+    );
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -384,6 +426,7 @@ fn policy_sample_matches_official_shape_and_confines_keys() {
             "expire",
             "host",
             "policy",
+            "recover_url",
             "security_token",
             "signature",
             "x_oss_credential",
@@ -391,7 +434,7 @@ fn policy_sample_matches_official_shape_and_confines_keys() {
             "x_oss_signature_version"
         ]
     );
-    assert_eq!(sample.dir, "uploads/alice/");
+    assert_eq!(sample.dir, "uploads/20231114/alice/");
     // The form the official V4 browser sample posts.
     let form = |key: &str| {
         vec![
@@ -415,7 +458,7 @@ fn policy_sample_matches_official_shape_and_confines_keys() {
             ("callback".to_owned(), sample.callback.clone()),
         ]
     };
-    let ok = form("uploads/alice/photo.jpg");
+    let ok = form("uploads/20231114/alice/photo.jpg");
     check_post(
         &submission(&ok, 5),
         &config.credentials,
@@ -423,7 +466,7 @@ fn policy_sample_matches_official_shape_and_confines_keys() {
         NOW,
     )
     .unwrap();
-    let outside = form("uploads/bob/photo.jpg");
+    let outside = form("uploads/20231114/bob/photo.jpg");
     assert!(matches!(
         check_post(
             &submission(&outside, 5),
@@ -443,7 +486,10 @@ fn policy_sample_matches_official_shape_and_confines_keys() {
     let claims = check(ticket, &config.tickets, NOW, &UploadFacts::default())
         .unwrap()
         .claims;
-    assert_eq!(claims.object, ObjectScope::Prefix("uploads/alice/".into()));
+    assert_eq!(
+        claims.object,
+        ObjectScope::Prefix("uploads/20231114/alice/".into())
+    );
 
     // V1: the V1 sample's names only.
     let mut raw = raw.clone();
@@ -457,7 +503,7 @@ fn policy_sample_matches_official_shape_and_confines_keys() {
     )
     .unwrap();
     let json: serde_json::Value = serde_json::from_str(&v1.to_json()).unwrap();
-    assert_eq!(json.as_object().unwrap().len(), 7);
+    assert_eq!(json.as_object().unwrap().len(), 8);
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -542,6 +588,107 @@ fn configuration_is_validated() {
             ..
         }
     ));
+    for template in [
+        "u/{subject}-{grant_id}",
+        "uploads/{grant_id}",
+        "{filename}/{subject}/{grant_id}",
+    ] {
+        let e = err(&|r| r.key_template = Some(template.into()));
+        assert!(
+            matches!(
+                &e,
+                ConfigError::Invalid {
+                    var: "KEY_TEMPLATE",
+                    ..
+                }
+            ),
+            "{template}: {e:?}"
+        );
+    }
+    // In production, JWT needs both an issuer and an audience.
+    let production = |r: &mut RawConfig| {
+        r.environment = None;
+        r.callback_url = Some("https://cb.example/oss/callback".into());
+        r.auth_mode = Some("jwt".into());
+        r.jwt_hs256_secrets = Some("k:0123456789abcdef0123456789abcdef".into());
+        r.jwt_issuer = Some("https://id.example".into());
+        r.jwt_audience = Some("oss-edge".into());
+    };
+    let mut prod = raw();
+    production(&mut prod);
+    assert!(SignerConfig::from_raw(&prod).is_ok());
+    for (var, clear) in [
+        (
+            "JWT_ISSUER",
+            &(|r: &mut RawConfig| r.jwt_issuer = None) as &dyn Fn(&mut RawConfig),
+        ),
+        ("JWT_AUDIENCE", &|r: &mut RawConfig| {
+            r.jwt_audience = Some(" ".into())
+        }),
+    ] {
+        let e = err(&|r| {
+            production(r);
+            clear(r);
+        });
+        assert!(
+            matches!(&e, ConfigError::Invalid { var: v, .. } if *v == var),
+            "{var}: {e:?}"
+        );
+    }
+    assert!(matches!(
+        err(&|r| r.jwt_max_lifetime_seconds = Some("0".into())),
+        ConfigError::Invalid {
+            var: "JWT_MAX_LIFETIME_SECONDS",
+            ..
+        }
+    ));
+    // The upload allowance and the recovery URL.
+    let c = config();
+    assert_eq!(
+        c.upload_allowance, 900,
+        "10 MiB at 1 Mbit/s is under 15 min"
+    );
+    assert_eq!(c.recover_url, "http://127.0.0.1:8788/v1/recover");
+    let mut big = raw();
+    big.max_upload_bytes = Some("1500000000".into());
+    assert_eq!(
+        SignerConfig::from_raw(&big).unwrap().upload_allowance,
+        12_000
+    );
+    big.upload_allowance_seconds = Some("60".into());
+    assert_eq!(SignerConfig::from_raw(&big).unwrap().upload_allowance, 60);
+    assert!(matches!(
+        err(&|r| r.upload_allowance_seconds = Some("604801".into())),
+        ConfigError::Invalid {
+            var: "UPLOAD_ALLOWANCE_SECONDS",
+            ..
+        }
+    ));
+    assert!(matches!(
+        err(&|r| r.upload_allowance_seconds = Some("1e3".into())),
+        ConfigError::Invalid {
+            var: "UPLOAD_ALLOWANCE_SECONDS",
+            ..
+        }
+    ));
+    assert!(matches!(
+        err(&|r| r.recover_url = Some("ftp://x/v1/recover".into())),
+        ConfigError::Invalid {
+            var: "RECOVER_URL",
+            ..
+        }
+    ));
+    assert!(matches!(
+        err(&|r| {
+            production(r);
+            r.recover_url = Some("http://cb.example/v1/recover".into());
+        }),
+        ConfigError::Invalid {
+            var: "RECOVER_URL",
+            ..
+        }
+    ));
+
     let mut ok = raw();
     ok.cors_allowed_origins = Some("http://127.0.0.1:5173, https://app.example.com".into());
     let config = SignerConfig::from_raw(&ok).unwrap();
@@ -550,4 +697,62 @@ fn configuration_is_validated() {
         Some("https://app.example.com")
     );
     assert_eq!(config.allowed_origin("https://evil.example.com"), None);
+}
+
+/// The ticket outlives the grant by the upload allowance (issue 12), names the body type the
+/// signer chose, and `recover_url` carries the same ticket (CONTRACTS §1, §4).
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn tickets_outlive_grants_by_the_allowance() {
+    use oss_edge_core::callback::params::BodyType;
+    use oss_edge_core::ticket::{TicketError, authenticate};
+    let mut raw = raw();
+    raw.upload_allowance_seconds = Some("1200".into());
+    let config = SignerConfig::from_raw(&raw).unwrap();
+    for mode in [Mode::Post, Mode::Put, Mode::Multipart] {
+        let grant = issue(&request(mode), &alice(), &config, NOW, &RANDOM).unwrap();
+        assert_eq!(grant.expires_at, NOW + 300);
+        let ticket = find_in_query(grant.callback.url.split_once('?').unwrap().1)
+            .unwrap()
+            .unwrap();
+        let (base, query) = grant.recover_url.split_once('?').unwrap();
+        assert_eq!(base, "http://127.0.0.1:8788/v1/recover");
+        assert_eq!(find_in_query(query).unwrap(), Some(ticket), "{mode:?}");
+        // After the grant's expiry, inside the allowance: still good for the callback.
+        let late = authenticate(ticket, &config.tickets, NOW + 300 + 1199).unwrap();
+        assert_eq!(late.claims.deadline, NOW + 300 + 1200);
+        assert_eq!(late.claims.expires_at, NOW + 300);
+        assert_eq!(late.claims.body_type, BodyType::Json);
+        assert!(matches!(
+            authenticate(ticket, &config.tickets, NOW + 1500),
+            Err(TicketError::Expired { .. })
+        ));
+    }
+    // Multipart phase 2 after the grant expired: no new part URLs, though the ticket lives.
+    let phase1 = issue(&request(Mode::Multipart), &alice(), &config, NOW, &RANDOM).unwrap();
+    let phase2 = GrantRequest {
+        mode: Mode::Multipart,
+        upload_id: Some("UPLOAD1".into()),
+        continuation: phase1.multipart.unwrap().continuation,
+        ..GrantRequest::default()
+    };
+    assert!(issue(&phase2, &alice(), &config, NOW + 299, &RANDOM).is_ok());
+    assert_eq!(
+        issue(&phase2, &alice(), &config, NOW + 300, &RANDOM)
+            .unwrap_err()
+            .code(),
+        "continuation_invalid"
+    );
+    // The sample policy's ticket too.
+    let sample = policy_sample(&alice(), &config, NOW, &RANDOM).unwrap();
+    let ticket = find_in_query(sample.recover_url.split_once('?').unwrap().1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        authenticate(ticket, &config.tickets, NOW)
+            .unwrap()
+            .claims
+            .deadline,
+        NOW + 300 + 1200
+    );
 }

@@ -40,6 +40,8 @@ fn alice_ticket() -> String {
         object: ObjectScope::Prefix("uploads/alice/".into()),
         max_size: 1000,
         expires_at: NOW + 300,
+        deadline: NOW + 300,
+        body_type: oss_edge_core::ticket::BodyType::Json,
     };
     mint(&claims, &keyring().0).unwrap()
 }
@@ -184,6 +186,8 @@ fn a_grant_for_one_subject_cannot_cover_another() {
         object: ObjectScope::Prefix(String::new()),
         max_size: u64::MAX,
         expires_at: i64::MAX,
+        deadline: i64::MAX,
+        body_type: oss_edge_core::ticket::BodyType::Json,
     };
     let forged = mint(&claims, &forged_key).unwrap();
     let facts = UploadFacts {

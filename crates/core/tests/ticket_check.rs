@@ -4,8 +4,8 @@
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use oss_edge_core::ticket::{
-    KeyError, MAX_TICKET_LEN, ObjectScope, TICKET_PARAM, TicketClaims, TicketError, TicketKey,
-    TicketKeyring, UploadFacts, append_to_url, check, find_in_query, mint,
+    BodyType, KeyError, MAX_TICKET_LEN, ObjectScope, TICKET_PARAM, TicketClaims, TicketError,
+    TicketKey, TicketKeyring, UploadFacts, append_to_url, authenticate, check, find_in_query, mint,
 };
 use sha2::Sha256;
 
@@ -13,8 +13,12 @@ const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 const OTHER_SECRET: &[u8] = b"fedcba9876543210fedcba9876543210";
 const NOW: i64 = 1_700_000_000;
 
+/// A version-1 ticket as minted before `dl` and `bdy` existed (computed with Python's
+/// `hmac`/`base64` modules): valid MAC, refused for its version.
+const V1_TICKET: &str = "v1.k2024.eyJnaWQiOiJnLTAwMDEiLCJzdWIiOiJ1c2VyLTQyIiwiYmt0IjoiZXhhbXBsZWJ1Y2tldCIsInBmeCI6InVwbG9hZHMvdXNlci00Mi8iLCJtYXgiOjEwNDg1NzYwLCJleHAiOjE3MDAwMDM2MDB9.os6_NTSBrx75fa24sLrHE1Neq5gYbYbLV8VWctViqTo";
+
 /// Computed independently with Python's `hmac`/`base64` modules.
-const KNOWN_TICKET: &str = "v1.k2024.eyJnaWQiOiJnLTAwMDEiLCJzdWIiOiJ1c2VyLTQyIiwiYmt0IjoiZXhhbXBsZWJ1Y2tldCIsInBmeCI6InVwbG9hZHMvdXNlci00Mi8iLCJtYXgiOjEwNDg1NzYwLCJleHAiOjE3MDAwMDM2MDB9.os6_NTSBrx75fa24sLrHE1Neq5gYbYbLV8VWctViqTo";
+const KNOWN_TICKET: &str = "v2.k2024.eyJnaWQiOiJnLTAwMDEiLCJzdWIiOiJ1c2VyLTQyIiwiYmt0IjoiZXhhbXBsZWJ1Y2tldCIsInBmeCI6InVwbG9hZHMvdXNlci00Mi8iLCJtYXgiOjEwNDg1NzYwLCJleHAiOjE3MDAwMDM2MDAsImRsIjoxNzAwMDA0NTAwLCJiZHkiOiJqc29uIn0.60x--tLC3AAf1sDh67b6s6_55rpYZBUNCKSKsQgzE9g";
 
 fn claims() -> TicketClaims {
     TicketClaims {
@@ -24,6 +28,8 @@ fn claims() -> TicketClaims {
         object: ObjectScope::Prefix("uploads/user-42/".into()),
         max_size: 10 * 1024 * 1024,
         expires_at: NOW + 3600,
+        deadline: NOW + 4500,
+        body_type: BodyType::Json,
     }
 }
 
@@ -50,7 +56,7 @@ fn none() -> UploadFacts<'static> {
 /// A ticket whose MAC is valid over arbitrary claims bytes (to reach the claims checks).
 fn sign_raw(kid: &str, secret: &[u8], claims_json: &[u8]) -> String {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let head = format!("v1.{kid}.{}", b64.encode(claims_json));
+    let head = format!("v2.{kid}.{}", b64.encode(claims_json));
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
     mac.update(head.as_bytes());
     format!("{head}.{}", b64.encode(mac.finalize().into_bytes()))
@@ -91,7 +97,7 @@ fn tickets_use_only_unreserved_characters() {
         "{ticket}"
     );
     assert_eq!(ticket.split('.').count(), 4);
-    assert!(ticket.starts_with("v1.k_2024-b."));
+    assert!(ticket.starts_with("v2.k_2024-b."));
     let verified = check(&ticket, &ring(&[("k_2024-b", SECRET)]), NOW, &none()).unwrap();
     assert_eq!(verified.claims, claims);
 }
@@ -102,7 +108,7 @@ fn claims_json_is_canonical_and_serializes_readably() {
     let json = claims().to_json();
     assert_eq!(
         json,
-        r#"{"gid":"g-0001","sub":"user-42","bkt":"examplebucket","pfx":"uploads/user-42/","max":10485760,"exp":1700003600}"#
+        r#"{"gid":"g-0001","sub":"user-42","bkt":"examplebucket","pfx":"uploads/user-42/","max":10485760,"exp":1700003600,"dl":1700004500,"bdy":"json"}"#
     );
     assert_eq!(TicketClaims::from_json(json.as_bytes()).unwrap(), claims());
     let readable = serde_json::to_value(claims()).unwrap();
@@ -114,16 +120,18 @@ fn claims_json_is_canonical_and_serializes_readably() {
             "bucket": "examplebucket",
             "object": {"prefix": "uploads/user-42/"},
             "max_size": 10485760,
-            "expires_at": 1700003600
+            "expires_at": 1700003600,
+            "deadline": 1700004500,
+            "body_type": "json"
         })
     );
     // Same claims, other spellings: refused.
     for other in [
-        r#"{"sub":"user-42","gid":"g-0001","bkt":"examplebucket","pfx":"uploads/user-42/","max":10485760,"exp":1700003600}"#,
-        r#"{"gid":"g-0001", "sub":"user-42","bkt":"examplebucket","pfx":"uploads/user-42/","max":10485760,"exp":1700003600}"#,
-        r#"{"gid":"g-0001","sub":"user-42","bkt":"examplebucket","pfx":"uploads/user-42/","max":10485760,"exp":1700003600,"x":1}"#,
-        r#"{"gid":"g-0001","gid":"g-0001","sub":"user-42","bkt":"examplebucket","pfx":"uploads/user-42/","max":10485760,"exp":1700003600}"#,
-        r#"{"gid":"g-0001","sub":"user-42","bkt":"examplebucket","pfx":"uploads/user-42/","max":1.0485760e7,"exp":1700003600}"#,
+        r#"{"sub":"user-42","gid":"g-0001","bkt":"examplebucket","pfx":"uploads/user-42/","max":10485760,"exp":1700003600,"dl":1700004500,"bdy":"json"}"#,
+        r#"{"gid":"g-0001", "sub":"user-42","bkt":"examplebucket","pfx":"uploads/user-42/","max":10485760,"exp":1700003600,"dl":1700004500,"bdy":"json"}"#,
+        r#"{"gid":"g-0001","sub":"user-42","bkt":"examplebucket","pfx":"uploads/user-42/","max":10485760,"exp":1700003600,"dl":1700004500,"bdy":"json","x":1}"#,
+        r#"{"gid":"g-0001","gid":"g-0001","sub":"user-42","bkt":"examplebucket","pfx":"uploads/user-42/","max":10485760,"exp":1700003600,"dl":1700004500,"bdy":"json"}"#,
+        r#"{"gid":"g-0001","sub":"user-42","bkt":"examplebucket","pfx":"uploads/user-42/","max":1.0485760e7,"exp":1700003600,"dl":1700004500,"bdy":"json"}"#,
     ] {
         assert!(
             matches!(
@@ -163,19 +171,109 @@ fn wrong_secret_is_a_bad_mac() {
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-fn expiry_is_exclusive() {
+fn the_deadline_not_the_grant_expiry_ends_a_ticket_and_is_exclusive() {
     let ticket = mint(&claims(), &key("k2024", SECRET)).unwrap();
-    let exp = claims().expires_at;
-    assert!(check(&ticket, &default_ring(), exp - 1, &none()).is_ok());
-    for now in [exp, exp + 1, i64::MAX] {
-        assert_eq!(
-            check(&ticket, &default_ring(), now, &none()),
-            Err(TicketError::Expired {
-                expires_at: exp,
-                now
-            })
+    let (exp, deadline) = (claims().expires_at, claims().deadline);
+    // An upload that started before the grant expired and finished after it: still valid.
+    for now in [exp - 1, exp, exp + 1, deadline - 1] {
+        assert!(
+            check(&ticket, &default_ring(), now, &none()).is_ok(),
+            "{now}"
         );
     }
+    for now in [deadline, deadline + 1, i64::MAX] {
+        assert_eq!(
+            check(&ticket, &default_ring(), now, &none()),
+            Err(TicketError::Expired { deadline, now })
+        );
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_deadline_before_the_grant_expiry_is_not_minted() {
+    let mut early = claims();
+    early.deadline = early.expires_at - 1;
+    assert!(matches!(
+        mint(&early, &key("k2024", SECRET)),
+        Err(TicketError::InvalidClaims { .. })
+    ));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn the_body_type_is_a_signed_claim() {
+    let json = mint(&claims(), &key("k2024", SECRET)).unwrap();
+    let mut form_claims = claims();
+    form_claims.body_type = BodyType::Form;
+    let form = mint(&form_claims, &key("k2024", SECRET)).unwrap();
+    let ring = default_ring();
+    assert_eq!(
+        authenticate(&json, &ring, NOW).unwrap().claims.body_type,
+        BodyType::Json
+    );
+    assert_eq!(
+        authenticate(&form, &ring, NOW).unwrap().claims.body_type,
+        BodyType::Form
+    );
+    // Swapping the claims of one ticket into the other's MAC is a bad MAC.
+    let (j, f): (Vec<&str>, Vec<&str>) = (json.split('.').collect(), form.split('.').collect());
+    let swapped = format!("{}.{}.{}.{}", j[0], j[1], f[2], j[3]);
+    assert_eq!(authenticate(&swapped, &ring, NOW), Err(TicketError::BadMac));
+    // Any other spelling of `bdy` is refused even with a valid MAC.
+    for other in ["\"xml\"", "\"JSON\"", "1", "null"] {
+        let raw = claims()
+            .to_json()
+            .replace("\"json\"}", &format!("{other}}}"));
+        let ticket = sign_raw("k2024", SECRET, raw.as_bytes());
+        assert!(
+            matches!(
+                authenticate(&ticket, &ring, NOW),
+                Err(TicketError::Malformed { .. })
+            ),
+            "{raw}"
+        );
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_version_1_ticket_is_refused_for_its_version() {
+    assert_eq!(
+        authenticate(V1_TICKET, &default_ring(), NOW),
+        Err(TicketError::UnsupportedVersion {
+            version: "v1".into()
+        })
+    );
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn authenticate_then_admits_is_check() {
+    let ring = default_ring();
+    let ticket = mint(&claims(), &key("k2024", SECRET)).unwrap();
+    let verified = authenticate(&ticket, &ring, NOW).unwrap();
+    let inside = UploadFacts {
+        bucket: Some("examplebucket"),
+        object: Some("uploads/user-42/a.png"),
+        size: Some(10),
+    };
+    let outside = UploadFacts {
+        object: Some("uploads/user-43/a.png"),
+        ..inside
+    };
+    assert_eq!(verified.admits(&inside), Ok(()));
+    assert_eq!(check(&ticket, &ring, NOW, &inside), Ok(verified.clone()));
+    assert_eq!(
+        verified.admits(&outside),
+        Err(TicketError::ObjectMismatch {
+            object: "uploads/user-43/a.png".into()
+        })
+    );
+    assert_eq!(
+        check(&ticket, &ring, NOW, &outside),
+        verified.admits(&outside).map(|()| verified)
+    );
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -271,7 +369,7 @@ fn malformed_tickets() {
     let parts: Vec<&str> = good.split('.').collect();
     let cases = [
         String::new(),
-        "v1".into(),
+        "v2".into(),
         format!("{}.{}.{}", parts[0], parts[1], parts[2]),
         format!("{good}.extra"),
         format!("{}.{}.{}.{}=", parts[0], parts[1], parts[2], parts[3]),
@@ -280,7 +378,7 @@ fn malformed_tickets() {
         format!("{}.k%32024.{}.{}", parts[0], parts[2], parts[3]),
         format!("{}..{}.{}", parts[0], parts[2], parts[3]),
         format!("{}.{}.{}.{}", parts[0], "k".repeat(33), parts[2], parts[3]),
-        format!("V1.{}.{}.{}", parts[1], parts[2], parts[3]),
+        format!("V2.{}.{}.{}", parts[1], parts[2], parts[3]),
         format!("x1.{}.{}.{}", parts[1], parts[2], parts[3]),
         good.replace('.', "%2E"),
     ];
@@ -307,12 +405,12 @@ fn versions_lengths_and_unknown_keys() {
     let default = default_ring();
     let good = mint(&claims(), &key("k2024", SECRET)).unwrap();
     assert_eq!(
-        check(&good.replacen("v1", "v2", 1), &default, NOW, &none()),
+        check(&good.replacen("v2", "v3", 1), &default, NOW, &none()),
         Err(TicketError::UnsupportedVersion {
-            version: "v2".into()
+            version: "v3".into()
         })
     );
-    let long = "v1.".to_owned() + &"a".repeat(MAX_TICKET_LEN);
+    let long = "v2.".to_owned() + &"a".repeat(MAX_TICKET_LEN);
     assert_eq!(
         check(&long, &default, NOW, &none()),
         Err(TicketError::TooLong {
@@ -465,7 +563,7 @@ fn error_codes_are_stable_snake_case() {
         (TicketError::BadMac, "ticket_bad_mac"),
         (
             TicketError::Expired {
-                expires_at: 1,
+                deadline: 1,
                 now: 2,
             },
             "ticket_expired",

@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use oss_edge_core::ticket::{
-    ObjectScope, TicketClaims, TicketKey, TicketKeyring, UploadFacts, check, mint,
+    BodyType, ObjectScope, TicketClaims, TicketKey, TicketKeyring, UploadFacts, check, mint,
 };
 use proptest::prelude::*;
 
@@ -21,16 +21,22 @@ fn claims() -> impl Strategy<Value = TicketClaims> {
         "[a-z0-9-]{3,63}",
         scope(),
         any::<u64>(),
-        1i64..i64::MAX,
+        1i64..i64::MAX / 2,
+        0i64..1_000_000,
+        any::<bool>(),
     )
         .prop_map(
-            |(grant_id, subject, bucket, object, max_size, expires_at)| TicketClaims {
-                grant_id,
-                subject,
-                bucket,
-                object,
-                max_size,
-                expires_at,
+            |(grant_id, subject, bucket, object, max_size, expires_at, allowance, json)| {
+                TicketClaims {
+                    grant_id,
+                    subject,
+                    bucket,
+                    object,
+                    max_size,
+                    expires_at,
+                    deadline: expires_at + allowance,
+                    body_type: if json { BodyType::Json } else { BodyType::Form },
+                }
             },
         )
 }
@@ -55,7 +61,7 @@ proptest! {
         let ticket = mint(&claims, &key).unwrap();
         let mut ring = TicketKeyring::new();
         ring.insert(key.clone()).unwrap();
-        let verified = check(&ticket, &ring, claims.expires_at - 1, &UploadFacts::default()).unwrap();
+        let verified = check(&ticket, &ring, claims.deadline - 1, &UploadFacts::default()).unwrap();
         prop_assert_eq!(verified.key_id, key.kid());
         prop_assert_eq!(verified.claims, claims);
     }
@@ -75,7 +81,7 @@ proptest! {
         prop_assume!(bytes[index] != replacement);
         bytes[index] = replacement;
         let tampered = String::from_utf8(bytes).unwrap();
-        prop_assert!(check(&tampered, &ring, claims.expires_at - 1, &UploadFacts::default()).is_err());
+        prop_assert!(check(&tampered, &ring, claims.deadline - 1, &UploadFacts::default()).is_err());
     }
 
     #[test]

@@ -1,5 +1,9 @@
 //! Worker variables and secrets → the core's [`RawConfig`], by the names in the crate root.
 //! Validation is the core's ([`SignerConfig::from_raw`](oss_edge_core::grant::SignerConfig::from_raw)).
+//!
+//! At the edge, `lookup` is `oss_edge_worker_support::env::lookup`, the one every Worker
+//! shares: an unquoted TOML number (`MAX_UPLOAD_BYTES = 10485760`) arrives as its text, not as
+//! "unset", so it can never silently fall back to a default.
 
 use oss_edge_core::grant::RawConfig;
 
@@ -25,6 +29,7 @@ pub fn raw_config(lookup: impl Fn(&str) -> Option<String>) -> RawConfig {
         jwt_issuer: lookup(VAR_JWT_ISSUER),
         jwt_audience: lookup(VAR_JWT_AUDIENCE),
         jwt_leeway_seconds: lookup(VAR_JWT_LEEWAY_SECONDS),
+        jwt_max_lifetime_seconds: lookup(VAR_JWT_MAX_LIFETIME_SECONDS),
         max_upload_bytes: lookup(VAR_MAX_UPLOAD_BYTES),
         allowed_content_types: lookup(VAR_ALLOWED_CONTENT_TYPES),
         grant_ttl_seconds: lookup(VAR_GRANT_TTL_SECONDS),
@@ -32,6 +37,8 @@ pub fn raw_config(lookup: impl Fn(&str) -> Option<String>) -> RawConfig {
         key_template: lookup(VAR_KEY_TEMPLATE),
         multipart_part_size: lookup(VAR_MULTIPART_PART_SIZE),
         cors_allowed_origins: lookup(VAR_CORS_ALLOWED_ORIGINS),
+        upload_allowance_seconds: lookup(VAR_UPLOAD_ALLOWANCE_SECONDS),
+        recover_url: lookup(VAR_RECOVER_URL),
     }
 }
 

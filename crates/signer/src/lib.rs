@@ -48,6 +48,8 @@ pub const VAR_JWT_ISSUER: &str = "JWT_ISSUER";
 pub const VAR_JWT_AUDIENCE: &str = "JWT_AUDIENCE";
 /// JWT clock-skew leeway, seconds (default 60).
 pub const VAR_JWT_LEEWAY_SECONDS: &str = "JWT_LEEWAY_SECONDS";
+/// Longest accepted JWT lifetime, seconds (default 86400).
+pub const VAR_JWT_MAX_LIFETIME_SECONDS: &str = "JWT_MAX_LIFETIME_SECONDS";
 /// Largest upload, bytes (default 10485760).
 pub const VAR_MAX_UPLOAD_BYTES: &str = "MAX_UPLOAD_BYTES";
 /// Allowed content types (default `image/jpeg,image/png,image/gif,image/webp`).
@@ -56,15 +58,20 @@ pub const VAR_ALLOWED_CONTENT_TYPES: &str = "ALLOWED_CONTENT_TYPES";
 pub const VAR_GRANT_TTL_SECONDS: &str = "GRANT_TTL_SECONDS";
 /// Longest lifetime a request may ask for, seconds (default 3600).
 pub const VAR_GRANT_MAX_TTL_SECONDS: &str = "GRANT_MAX_TTL_SECONDS";
-/// Object key template (default `uploads/{subject}/{grant_id}{ext}`).
+/// Object key template (default `uploads/{yyyy}{mm}{dd}/{subject}/{grant_id}{ext}`).
 pub const VAR_KEY_TEMPLATE: &str = "KEY_TEMPLATE";
 /// Multipart part size, bytes (default 8388608).
 pub const VAR_MULTIPART_PART_SIZE: &str = "MULTIPART_PART_SIZE";
 /// Browser origins allowed to call the API, comma-separated.
 pub const VAR_CORS_ALLOWED_ORIGINS: &str = "CORS_ALLOWED_ORIGINS";
+/// How long after a grant expires its upload may still finish, seconds (default from
+/// `MAX_UPLOAD_BYTES`).
+pub const VAR_UPLOAD_ALLOWANCE_SECONDS: &str = "UPLOAD_ALLOWANCE_SECONDS";
+/// The callback Worker's recovery endpoint (default `CALLBACK_URL`'s origin + `/v1/recover`).
+pub const VAR_RECOVER_URL: &str = "RECOVER_URL";
 
 /// Every configuration variable and secret, in documentation order.
-pub const CONFIG_VARS: [&str; 25] = [
+pub const CONFIG_VARS: [&str; 28] = [
     VAR_ENVIRONMENT,
     VAR_BUCKET,
     VAR_REGION,
@@ -82,6 +89,7 @@ pub const CONFIG_VARS: [&str; 25] = [
     VAR_JWT_ISSUER,
     VAR_JWT_AUDIENCE,
     VAR_JWT_LEEWAY_SECONDS,
+    VAR_JWT_MAX_LIFETIME_SECONDS,
     VAR_MAX_UPLOAD_BYTES,
     VAR_ALLOWED_CONTENT_TYPES,
     VAR_GRANT_TTL_SECONDS,
@@ -89,6 +97,8 @@ pub const CONFIG_VARS: [&str; 25] = [
     VAR_KEY_TEMPLATE,
     VAR_MULTIPART_PART_SIZE,
     VAR_CORS_ALLOWED_ORIGINS,
+    VAR_UPLOAD_ALLOWANCE_SECONDS,
+    VAR_RECOVER_URL,
     // Listed last: read by the adapter, not the core.
     VAR_DEBUG,
 ];
@@ -110,6 +120,7 @@ pub const PATH_DEMO: &str = "/";
 
 pub mod config;
 pub mod cors;
+pub mod demo;
 pub mod rejection;
 pub mod route;
 

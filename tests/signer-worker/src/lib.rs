@@ -67,6 +67,39 @@ pub fn signer() -> String {
         .to_owned()
 }
 
+/// The signer configurations of `tests/signer-worker/profiles.env`, started beside the local
+/// one by `tests/signer-worker/run`.
+pub const PROFILES_ENV: &str = include_str!("../profiles.env");
+
+/// `host:port` of the profile `name` (e.g. `tpl_dash`); panics when profiles.env has none.
+pub fn profile(name: &str) -> String {
+    let key = format!("{}_PORT='", name.to_ascii_uppercase());
+    let line = PROFILES_ENV
+        .lines()
+        .find(|l| l.starts_with(&key))
+        .unwrap_or_else(|| panic!("tests/signer-worker/profiles.env has no {name} profile"));
+    let port = line[key.len()..].trim_end_matches('\'');
+    format!("127.0.0.1:{port}")
+}
+
+/// The value profile `name` sets for `var`, as written in profiles.env.
+pub fn profile_var(name: &str, var: &str) -> Option<String> {
+    let key = format!("{}_{var}='", name.to_ascii_uppercase());
+    let line = PROFILES_ENV.lines().find(|l| l.starts_with(&key))?;
+    Some(line[key.len()..].trim_end_matches('\'').to_owned())
+}
+
+/// The UTC day of `unix` as the key templates' `{yyyy}{mm}{dd}` renders it.
+pub fn day(unix: i64) -> String {
+    oss_edge_core::time::format_oss_day(unix)
+}
+
+/// The directory of `subject`'s keys today under the local `KEY_TEMPLATE`
+/// (`uploads/{yyyy}{mm}{dd}/{subject}/…`).
+pub fn user_dir(subject: &str) -> String {
+    format!("uploads/{}/{subject}/", day(now()))
+}
+
 /// `host:port` of the running Worker; the calling test fails when there is none.
 #[macro_export]
 macro_rules! require_signer {

@@ -14,7 +14,7 @@ use core::fmt;
 
 use sha2::{Digest as _, Sha256};
 
-use super::jwt::{JwtError, JwtVerifier};
+use super::jwt::{JwtError, JwtStep, JwtVerifier, RsaCheck};
 
 /// Longest subject accepted, in bytes (it becomes part of object keys).
 pub const MAX_SUBJECT_LEN: usize = 128;
@@ -290,14 +290,38 @@ impl AuthConfig {
         self.anonymous.is_some()
     }
 
-    /// Authenticates a request from its `Authorization` header value at `now`.
+    /// Authenticates a request from its `Authorization` header value at `now` (RS256
+    /// signatures checked in Rust).
     pub fn authenticate(
         &self,
         authorization: Option<&str>,
         now: i64,
     ) -> Result<Subject, AuthError> {
+        match self.begin(authorization, now)? {
+            AuthStep::Authenticated(subject) => Ok(subject),
+            AuthStep::NeedsRsa(check) => {
+                let subject = self.jwt_verify_rsa(check)?;
+                Ok(subject)
+            }
+        }
+    }
+
+    fn jwt_verify_rsa(&self, check: RsaCheck<'_>) -> Result<Subject, AuthError> {
+        let ok = super::jwt::rsa_signature_valid(&check);
+        conclude_rsa(check, ok)
+    }
+
+    /// Authentication up to an RS256 signature: static tokens, `none` and HS256 JWTs are
+    /// decided here ([`AuthStep::Authenticated`]); an RS256 JWT comes back as
+    /// [`AuthStep::NeedsRsa`] for the caller to verify (the signer Worker uses WebCrypto)
+    /// and finish with [`conclude_rsa`]. Every claim check stays in the core.
+    pub fn begin(&self, authorization: Option<&str>, now: i64) -> Result<AuthStep<'_>, AuthError> {
         let Some(header) = authorization else {
-            return self.anonymous.clone().ok_or(AuthError::Missing);
+            return self
+                .anonymous
+                .clone()
+                .map(AuthStep::Authenticated)
+                .ok_or(AuthError::Missing);
         };
         if header.len() > MAX_AUTHORIZATION_LEN {
             return Err(AuthError::NotBearer);
@@ -314,8 +338,10 @@ impl AuthConfig {
                 .jwt
                 .as_ref()
                 .ok_or(AuthError::MechanismDisabled("JWT"))?;
-            let subject = jwt.verify(token, now)?;
-            return Subject::parse(&subject);
+            return match jwt.begin(token, now)? {
+                JwtStep::Verified(subject) => Subject::parse(&subject).map(AuthStep::Authenticated),
+                JwtStep::NeedsRsa(check) => Ok(AuthStep::NeedsRsa(check)),
+            };
         }
         if self.tokens.is_empty() {
             return Err(AuthError::MechanismDisabled("static bearer token"));
@@ -333,6 +359,25 @@ impl AuthConfig {
                 found = Some(&entry.subject);
             }
         }
-        found.cloned().ok_or(AuthError::UnknownToken)
+        found
+            .cloned()
+            .map(AuthStep::Authenticated)
+            .ok_or(AuthError::UnknownToken)
     }
+}
+
+/// Where [`AuthConfig::begin`] got to.
+#[derive(Debug)]
+pub enum AuthStep<'a> {
+    /// Authenticated.
+    Authenticated(Subject),
+    /// An RS256 JWT whose signature the caller must verify, then pass to [`conclude_rsa`].
+    NeedsRsa(RsaCheck<'a>),
+}
+
+/// Finishes an RS256 authentication: `signature_valid` says whether one of the check's keys
+/// verified its signature; then the claims are checked and `sub` becomes the [`Subject`].
+pub fn conclude_rsa(check: RsaCheck<'_>, signature_valid: bool) -> Result<Subject, AuthError> {
+    let subject = check.conclude(signature_valid)?;
+    Subject::parse(&subject)
 }

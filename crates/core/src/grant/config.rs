@@ -69,6 +69,9 @@ pub struct RawConfig {
     pub jwt_audience: Option<String>,
     /// `JWT_LEEWAY_SECONDS`: clock skew for `exp`/`nbf` (default 60).
     pub jwt_leeway_seconds: Option<String>,
+    /// `JWT_MAX_LIFETIME_SECONDS`: longest accepted token lifetime, `exp` − `iat` (default
+    /// 86400).
+    pub jwt_max_lifetime_seconds: Option<String>,
     /// `MAX_UPLOAD_BYTES` (default 10485760).
     pub max_upload_bytes: Option<String>,
     /// `ALLOWED_CONTENT_TYPES` (default `image/jpeg,image/png,image/gif,image/webp`).
@@ -77,12 +80,39 @@ pub struct RawConfig {
     pub grant_ttl_seconds: Option<String>,
     /// `GRANT_MAX_TTL_SECONDS` (default 3600).
     pub grant_max_ttl_seconds: Option<String>,
-    /// `KEY_TEMPLATE` (default `uploads/{subject}/{grant_id}{ext}`).
+    /// `KEY_TEMPLATE` (default `uploads/{yyyy}{mm}{dd}/{subject}/{grant_id}{ext}`).
     pub key_template: Option<String>,
     /// `MULTIPART_PART_SIZE` (default 8388608).
     pub multipart_part_size: Option<String>,
     /// `CORS_ALLOWED_ORIGINS`: `https://app.example.com,…` (default: none).
     pub cors_allowed_origins: Option<String>,
+    /// `UPLOAD_ALLOWANCE_SECONDS`: how long after the grant expires its upload may still
+    /// finish and be reported (ticket deadline = grant expiry + allowance; default
+    /// [`default_upload_allowance`] of `MAX_UPLOAD_BYTES`).
+    pub upload_allowance_seconds: Option<String>,
+    /// `RECOVER_URL`: the callback Worker's recovery endpoint (default: `CALLBACK_URL`'s
+    /// origin + `/v1/recover`).
+    pub recover_url: Option<String>,
+}
+
+/// Smallest default upload allowance, seconds (15 minutes).
+pub const MIN_DEFAULT_UPLOAD_ALLOWANCE: u64 = 900;
+
+/// The slow link the default allowance is sized for, bytes per second (1 Mbit/s).
+pub const SLOW_LINK_BYTES_PER_SECOND: u64 = 125_000;
+
+/// Longest configurable upload allowance, seconds (7 days, the longest V4 signature).
+pub const MAX_UPLOAD_ALLOWANCE: u64 = 604_800;
+
+/// The path of the callback Worker's recovery endpoint (CONTRACTS §3).
+pub const RECOVER_PATH: &str = "/v1/recover";
+
+/// The default upload allowance for uploads of up to `max_upload_bytes`: the time the largest
+/// allowed upload takes on a 1 Mbit/s link, at least [`MIN_DEFAULT_UPLOAD_ALLOWANCE`] (so 900 s
+/// for the default 10 MiB; 11 930 s ≈ 3.3 h for 1.4 GiB), at most [`MAX_UPLOAD_ALLOWANCE`].
+pub fn default_upload_allowance(max_upload_bytes: u64) -> u64 {
+    (max_upload_bytes / SLOW_LINK_BYTES_PER_SECOND)
+        .clamp(MIN_DEFAULT_UPLOAD_ALLOWANCE, MAX_UPLOAD_ALLOWANCE)
 }
 
 /// Why the configuration is refused. Every message names the variable to fix.
@@ -185,6 +215,11 @@ pub struct SignerConfig {
     pub part_size: u64,
     /// Origins allowed to call the API from a browser (exact `scheme://host[:port]`).
     pub cors_origins: Vec<String>,
+    /// Seconds after a grant's expiry during which its upload may still complete and its
+    /// ticket still works for the callback and recovery.
+    pub upload_allowance: u64,
+    /// The callback Worker's recovery endpoint, without ticket.
+    pub recover_url: String,
 }
 
 impl SignerConfig {
@@ -283,6 +318,42 @@ impl SignerConfig {
             ));
         }
         let cors_origins = parse_origins(set(&raw.cors_allowed_origins).unwrap_or(""))?;
+        let upload_allowance = number(
+            &raw.upload_allowance_seconds,
+            "UPLOAD_ALLOWANCE_SECONDS",
+            default_upload_allowance(max_size),
+        )?;
+        if upload_allowance > MAX_UPLOAD_ALLOWANCE {
+            return Err(invalid(
+                "UPLOAD_ALLOWANCE_SECONDS",
+                format!("at most {MAX_UPLOAD_ALLOWANCE} (7 days)"),
+            ));
+        }
+        let recover_url = match set(&raw.recover_url) {
+            Some(url) => url.to_owned(),
+            None => format!("{}{RECOVER_PATH}", origin_of(callback_url)),
+        };
+        let recover_ok = match recover_url.split_once("://") {
+            Some(("https", rest)) | Some(("http", rest)) => {
+                !rest.is_empty()
+                    && !rest.starts_with('/')
+                    && !recover_url.contains(['#', ' '])
+                    && !recover_url.chars().any(char::is_control)
+            }
+            _ => false,
+        };
+        if !recover_ok {
+            return Err(invalid(
+                "RECOVER_URL",
+                "must be an absolute http(s) URL without fragment or spaces",
+            ));
+        }
+        if !development && !recover_url.starts_with("https://") {
+            return Err(invalid(
+                "RECOVER_URL",
+                "must be https:// outside local development (OSS_EDGE_ENV=local); the ticket travels in it",
+            ));
+        }
         Ok(Self {
             development,
             bucket,
@@ -298,6 +369,8 @@ impl SignerConfig {
             key_template,
             part_size,
             cors_origins,
+            upload_allowance,
+            recover_url,
         })
     }
 
@@ -315,6 +388,15 @@ impl SignerConfig {
     }
 }
 
+/// `scheme://authority` of an absolute URL (the text before the path), or the whole text.
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
+}
+
 fn auth_config(raw: &RawConfig, development: bool) -> Result<AuthConfig, ConfigError> {
     let jwt_invalid = |e: JwtKeyError, var| invalid(var, e);
     let mut jwt = JwtVerifier::new()
@@ -327,6 +409,34 @@ fn auth_config(raw: &RawConfig, development: bool) -> Result<AuthConfig, ConfigE
         jwt = jwt
             .leeway(seconds)
             .map_err(|e| jwt_invalid(e, "JWT_LEEWAY_SECONDS"))?;
+    }
+    if let Some(max) = set(&raw.jwt_max_lifetime_seconds) {
+        let seconds = max
+            .parse()
+            .map_err(|_| invalid("JWT_MAX_LIFETIME_SECONDS", "not a whole number"))?;
+        jwt = jwt
+            .max_lifetime(seconds)
+            .map_err(|e| jwt_invalid(e, "JWT_MAX_LIFETIME_SECONDS"))?;
+    }
+    let mode = set(&raw.auth_mode).unwrap_or("bearer");
+    let jwt_enabled = mode.split(',').any(|m| m.trim() == "jwt");
+    if jwt_enabled && !development {
+        for (value, var, claim) in [
+            (&raw.jwt_issuer, "JWT_ISSUER", "iss"),
+            (&raw.jwt_audience, "JWT_AUDIENCE", "aud"),
+        ] {
+            if set(value).is_none() {
+                return Err(invalid(
+                    var,
+                    format!(
+                        "required when AUTH_MODE includes jwt outside local development: \
+                         without it a token your identity provider issued for another \
+                         application (or issued by another party holding a configured key) \
+                         would be accepted; set it to the {claim} your tokens carry"
+                    ),
+                ));
+            }
+        }
     }
     if let Some(list) = set(&raw.jwt_hs256_secrets) {
         for entry in list.split(',') {
@@ -348,7 +458,7 @@ fn auth_config(raw: &RawConfig, development: bool) -> Result<AuthConfig, ConfigE
         }
     }
     AuthConfig::new(AuthSettings {
-        mode: set(&raw.auth_mode).unwrap_or("bearer"),
+        mode,
         bearer_tokens: set(&raw.bearer_tokens),
         jwt: Some(jwt),
         development,

@@ -21,6 +21,11 @@ use crate::ticket::{self, ObjectScope, TicketClaims, UploadFacts};
 /// Random bytes per grant id (the id is their lower-case hex).
 pub const GRANT_ID_BYTES: usize = 16;
 
+/// The `callbackBodyType` of every grant: the event body is JSON ([`EVENT_JSON_BODY`]). The
+/// ticket carries it (claim `bdy`), so the callback Worker never reads it from the unsigned
+/// `Content-Type` header.
+pub const GRANT_BODY_TYPE: BodyType = BodyType::Json;
+
 /// Longest accepted multipart upload id.
 pub const MAX_UPLOAD_ID_LEN: usize = 256;
 
@@ -144,6 +149,10 @@ pub struct Grant {
     pub expires_at: i64,
     /// What the upload will trigger.
     pub callback: CallbackInfo,
+    /// Where the client reports an upload whose callback it did not see answered (OSS's
+    /// callback failed or timed out, or the connection dropped): `POST` here, with the same
+    /// ticket, until the ticket's deadline (grant expiry + upload allowance; CONTRACTS §3/§4).
+    pub recover_url: String,
     /// Multipart details.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multipart: Option<MultipartInfo>,
@@ -174,6 +183,9 @@ pub struct PolicySample {
     pub callback: String,
     /// The key prefix the client's key must start with.
     pub dir: String,
+    /// Where the client reports an upload whose callback it did not see answered (as in
+    /// grants; not a field of the official samples, which ignore it).
+    pub recover_url: String,
     /// V4: `x-oss-credential`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub x_oss_credential: Option<String>,
@@ -219,12 +231,12 @@ fn callback_for(
     let params = CallbackParams::builder()
         .url(url.clone())
         .body(EVENT_JSON_BODY)
-        .body_type(BodyType::Json)
+        .body_type(GRANT_BODY_TYPE)
         .build()
         .map_err(signing_failed)?;
     let info = CallbackInfo {
         url,
-        body_type: BodyType::Json.as_str(),
+        body_type: GRANT_BODY_TYPE.as_str(),
         body: EVENT_JSON_BODY.to_owned(),
         sni: params.sni(),
         parameter: params.to_base64(),
@@ -237,6 +249,13 @@ fn mint(config: &SignerConfig, claims: &TicketClaims) -> Result<String, GrantErr
         .ticket_key()
         .ok_or_else(|| GrantError::Signing("no ticket key".into()))?;
     ticket::mint(claims, key).map_err(signing_failed)
+}
+
+/// The ticket's deadline (claim `dl`) for a grant expiring at `expires_at`: an upload started
+/// just before the grant expired still gets its callback and can still be recovered for
+/// [`SignerConfig::upload_allowance`] seconds (issue 12, CONTRACTS §1/§4).
+fn deadline(config: &SignerConfig, expires_at: i64) -> i64 {
+    expires_at.saturating_add(i64::try_from(config.upload_allowance).unwrap_or(i64::MAX))
 }
 
 fn version_name(version: SignatureVersion) -> &'static str {
@@ -274,6 +293,7 @@ pub fn issue(
         .as_deref()
         .ok_or(RequestError::Missing("content_type"))?;
     let content_type = config.limits.check_content_type(content_type)?;
+    let file = file.for_content_type(&content_type)?;
     let size = request.size.ok_or(RequestError::Missing("size"))?;
     let ceiling = match request.mode {
         Mode::Multipart => MAX_MULTIPART_UPLOAD,
@@ -300,6 +320,8 @@ pub fn issue(
         object: ObjectScope::Key(key.clone()),
         max_size: size,
         expires_at,
+        deadline: deadline(config, expires_at),
+        body_type: GRANT_BODY_TYPE,
     };
     let ticket = mint(config, &claims)?;
     let (params, callback) = callback_for(config, &ticket)?;
@@ -318,6 +340,7 @@ pub fn issue(
         max_size: size,
         expires_at,
         callback,
+        recover_url: ticket::append_to_url(&config.recover_url, &ticket),
         multipart: None,
     };
     match request.mode {
@@ -426,6 +449,15 @@ fn multipart_plan(
     if claims.subject != subject.as_str() {
         return Err(GrantError::ContinuationMismatch);
     }
+    // The ticket outlives the grant (for the callback and recovery); new part URLs do not.
+    if now >= claims.expires_at {
+        return Err(GrantError::Continuation(
+            crate::ticket::TicketError::Expired {
+                deadline: claims.expires_at,
+                now,
+            },
+        ));
+    }
     let remaining = u64::try_from(claims.expires_at.saturating_sub(now))
         .unwrap_or(0)
         .clamp(1, v4::MAX_EXPIRES_SECONDS);
@@ -465,6 +497,7 @@ fn multipart_plan(
         max_size: claims.max_size,
         expires_at: claims.expires_at,
         callback,
+        recover_url: ticket::append_to_url(&config.recover_url, continuation),
         multipart: Some(MultipartInfo {
             part_size,
             part_count,
@@ -498,6 +531,8 @@ pub fn policy_sample(
         object: ObjectScope::Prefix(dir.clone()),
         max_size,
         expires_at,
+        deadline: deadline(config, expires_at),
+        body_type: GRANT_BODY_TYPE,
     };
     let ticket = mint(config, &claims)?;
     let (params, _) = callback_for(config, &ticket)?;
@@ -524,6 +559,7 @@ pub fn policy_sample(
         expire: expires_at,
         callback: callback_b64,
         dir,
+        recover_url: ticket::append_to_url(&config.recover_url, &ticket),
         x_oss_credential: v4_field("x-oss-credential"),
         x_oss_date: v4_field("x-oss-date"),
         x_oss_signature_version: v4_field("x-oss-signature-version"),

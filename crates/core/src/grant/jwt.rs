@@ -9,9 +9,19 @@
 //! without one every key of the algorithm is tried.
 //!
 //! Claims checked (RFC 7519 §4.1): `exp` is required, `nbf` is honoured when present, both
-//! with [`JwtVerifier::leeway`] seconds of clock skew; `iss` must equal the configured issuer
-//! and `aud` (a string or a list) must contain the configured audience, when those are
-//! configured; `sub` is required and becomes the upload's subject.
+//! with [`JwtVerifier::leeway`] seconds of clock skew; the lifetime (`exp` minus `iat`, or
+//! minus now when `iat` is absent or in the future) is capped by
+//! [`JwtVerifier::max_lifetime`], so a token minted to last for years is not a permanent
+//! credential; `iss` must equal the configured issuer and `aud` (a string or a list) must
+//! contain the configured audience, when those are configured (the signer's configuration
+//! requires both outside local development); `sub` is required and becomes the upload's
+//! subject. A header with `crit` (RFC 7515 §4.1.11) is refused: this verifier understands no
+//! extension, and a token that says an extension is critical must not be accepted by one that
+//! ignores it.
+//!
+//! RS256 can be checked in two steps ([`JwtVerifier::begin`] → [`RsaCheck`]), so that the
+//! signature itself is verified by the runtime's WebCrypto (the signer Worker) while every
+//! claim check stays here; [`JwtVerifier::verify`] does both steps in Rust.
 
 use core::fmt;
 
@@ -21,7 +31,8 @@ use rsa::Pkcs1v15Sign;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
-use crate::callback::keys::parse_public_key_pem;
+use crate::callback::key_der;
+use crate::callback::keys::{KeyError, pem_block};
 
 /// Longest token looked at, in bytes.
 pub const MAX_TOKEN_LEN: usize = 8 * 1024;
@@ -34,6 +45,14 @@ pub const MAX_LEEWAY_SECONDS: i64 = 300;
 
 /// Shortest accepted HS256 secret, in bytes (RFC 7518 §3.2: at least the hash size).
 pub const MIN_HS256_SECRET_LEN: usize = 32;
+
+/// Default longest token lifetime, in seconds (24 h: the longest default of the common
+/// identity providers' access tokens; set `JWT_MAX_LIFETIME_SECONDS` lower when yours are
+/// shorter).
+pub const DEFAULT_MAX_LIFETIME_SECONDS: i64 = 86_400;
+
+/// Largest configurable lifetime cap, in seconds (30 days).
+pub const MAX_MAX_LIFETIME_SECONDS: i64 = 30 * 86_400;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -75,6 +94,15 @@ pub enum JwtError {
     WrongAudience,
     /// `sub` is missing, empty or not a string.
     MissingSubject,
+    /// The header has `crit`: an extension this verifier does not understand.
+    CriticalExtension,
+    /// `exp` is further from `iat` (or now) than the configured maximum lifetime.
+    LifetimeTooLong {
+        /// The token's lifetime, seconds.
+        lifetime: i64,
+        /// The configured maximum, seconds.
+        max: i64,
+    },
 }
 
 impl JwtError {
@@ -91,6 +119,8 @@ impl JwtError {
             JwtError::WrongIssuer => "token_wrong_issuer",
             JwtError::WrongAudience => "token_wrong_audience",
             JwtError::MissingSubject => "token_missing_subject",
+            JwtError::CriticalExtension => "token_crit_unsupported",
+            JwtError::LifetimeTooLong { .. } => "token_lifetime_too_long",
         }
     }
 }
@@ -125,6 +155,15 @@ impl fmt::Display for JwtError {
                 f.write_str("the JWT aud claim does not contain the configured audience")
             }
             JwtError::MissingSubject => f.write_str("the JWT has no non-empty string sub claim"),
+            JwtError::CriticalExtension => f.write_str(
+                "the JWT header has crit: this signer understands no JWS extension, so it \
+                 refuses tokens that mark one as critical",
+            ),
+            JwtError::LifetimeTooLong { lifetime, max } => write!(
+                f,
+                "the JWT is valid for {lifetime} s; this signer accepts at most {max} s \
+                 (JWT_MAX_LIFETIME_SECONDS): issue shorter-lived tokens"
+            ),
         }
     }
 }
@@ -144,6 +183,8 @@ pub enum JwtKeyError {
     BadPublicKey(String),
     /// A leeway outside 0..=[`MAX_LEEWAY_SECONDS`].
     BadLeeway(i64),
+    /// A lifetime cap outside 1..=[`MAX_MAX_LIFETIME_SECONDS`].
+    BadMaxLifetime(i64),
 }
 
 impl fmt::Display for JwtKeyError {
@@ -157,6 +198,10 @@ impl fmt::Display for JwtKeyError {
             JwtKeyError::BadLeeway(s) => {
                 write!(f, "JWT leeway {s} s is outside 0..={MAX_LEEWAY_SECONDS} s")
             }
+            JwtKeyError::BadMaxLifetime(s) => write!(
+                f,
+                "JWT maximum lifetime {s} s is outside 1..={MAX_MAX_LIFETIME_SECONDS} s"
+            ),
         }
     }
 }
@@ -172,20 +217,43 @@ struct HsKey {
     mac: HmacSha256,
 }
 
-#[derive(Clone)]
-struct RsKey {
+/// An RS256 public key as its big-endian modulus and exponent: what WebCrypto imports as a JWK
+/// and what [`JwtVerifier::verify`] builds an `rsa` key from. No big-number work happens at
+/// configuration time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RsaComponents {
     kid: Option<String>,
-    key: rsa::PublicKey,
+    n: Vec<u8>,
+    e: Vec<u8>,
+}
+
+impl RsaComponents {
+    /// The modulus `n`, Base64url without padding (the JWK member, RFC 7518 §6.3.1.1).
+    pub fn jwk_n(&self) -> String {
+        b64url().encode(&self.n)
+    }
+
+    /// The exponent `e`, Base64url without padding (RFC 7518 §6.3.1.2).
+    pub fn jwk_e(&self) -> String {
+        b64url().encode(&self.e)
+    }
+
+    fn to_rsa(&self) -> Option<rsa::PublicKey> {
+        let n = rsa::BoxedUint::from_be_slice_vartime(&self.n);
+        let e = rsa::BoxedUint::from_be_slice_vartime(&self.e);
+        rsa::PublicKey::new_with_size_limits(n, e, MIN_RS256_BITS..=4096).ok()
+    }
 }
 
 /// The configured JWT keys and claim expectations.
 #[derive(Clone)]
 pub struct JwtVerifier {
     hs256: Vec<HsKey>,
-    rs256: Vec<RsKey>,
+    rs256: Vec<RsaComponents>,
     issuer: Option<String>,
     audience: Option<String>,
     leeway: i64,
+    max_lifetime: i64,
 }
 
 impl fmt::Debug for JwtVerifier {
@@ -196,6 +264,7 @@ impl fmt::Debug for JwtVerifier {
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("leeway", &self.leeway)
+            .field("max_lifetime", &self.max_lifetime)
             .finish()
     }
 }
@@ -215,6 +284,7 @@ impl JwtVerifier {
             issuer: None,
             audience: None,
             leeway: DEFAULT_LEEWAY_SECONDS,
+            max_lifetime: DEFAULT_MAX_LIFETIME_SECONDS,
         }
     }
 
@@ -235,17 +305,24 @@ impl JwtVerifier {
     /// Adds an RS256 public key (PEM `PUBLIC KEY` or `RSA PUBLIC KEY`, 2048..=4096 bits),
     /// optionally selected by `kid`.
     pub fn add_rs256_pem(&mut self, kid: Option<&str>, pem: &str) -> Result<(), JwtKeyError> {
-        let key =
-            parse_public_key_pem(pem).map_err(|e| JwtKeyError::BadPublicKey(e.to_string()))?;
-        let bits = rsa::traits::PublicKeyParts::size(&key) * 8;
-        if bits < MIN_RS256_BITS {
+        let (n, e) =
+            public_key_components(pem).map_err(|e| JwtKeyError::BadPublicKey(e.to_string()))?;
+        let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+        if !(MIN_RS256_BITS..=4096).contains(&bits) {
             return Err(JwtKeyError::BadPublicKey(format!(
-                "{bits}-bit modulus; RS256 needs at least {MIN_RS256_BITS} bits"
+                "{bits}-bit modulus; RS256 needs {MIN_RS256_BITS} to 4096 bits"
             )));
         }
-        self.rs256.push(RsKey {
+        let e_ok = e.len() <= 4 && e.last().is_some_and(|b| b & 1 == 1) && e != [1];
+        if !e_ok {
+            return Err(JwtKeyError::BadPublicKey(
+                "the public exponent must be odd, above 1 and at most 32 bits".into(),
+            ));
+        }
+        self.rs256.push(RsaComponents {
             kid: kid.map(str::to_owned),
-            key,
+            n,
+            e,
         });
         Ok(())
     }
@@ -271,13 +348,43 @@ impl JwtVerifier {
         Ok(self)
     }
 
+    /// Caps the token lifetime (1..=[`MAX_MAX_LIFETIME_SECONDS`]; default
+    /// [`DEFAULT_MAX_LIFETIME_SECONDS`]).
+    pub fn max_lifetime(mut self, seconds: i64) -> Result<Self, JwtKeyError> {
+        if !(1..=MAX_MAX_LIFETIME_SECONDS).contains(&seconds) {
+            return Err(JwtKeyError::BadMaxLifetime(seconds));
+        }
+        self.max_lifetime = seconds;
+        Ok(self)
+    }
+
+    /// Whether an issuer and an audience are both required.
+    pub fn checks_issuer_and_audience(&self) -> bool {
+        self.issuer.is_some() && self.audience.is_some()
+    }
+
     /// True when at least one key is configured.
     pub fn has_keys(&self) -> bool {
         !self.hs256.is_empty() || !self.rs256.is_empty()
     }
 
-    /// Verifies `token` at `now` (Unix seconds) and returns its subject (`sub`).
+    /// Verifies `token` at `now` (Unix seconds) and returns its subject (`sub`), checking
+    /// RS256 signatures in Rust.
     pub fn verify(&self, token: &str, now: i64) -> Result<String, JwtError> {
+        match self.begin(token, now)? {
+            JwtStep::Verified(subject) => Ok(subject),
+            JwtStep::NeedsRsa(check) => {
+                let ok = rsa_signature_valid(&check);
+                check.conclude(ok)
+            }
+        }
+    }
+
+    /// The first step of verifying `token` at `now`: shape, header (`alg`, `kid`, `crit`) and,
+    /// for HS256, the signature and every claim. An RS256 token comes back as an
+    /// [`RsaCheck`] whose signature the caller verifies (e.g. with WebCrypto) before
+    /// [`RsaCheck::conclude`] checks the claims.
+    pub fn begin<'v>(&'v self, token: &str, now: i64) -> Result<JwtStep<'v>, JwtError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(JwtError::Malformed("longer than 8 KiB"));
         }
@@ -297,6 +404,9 @@ impl JwtVerifier {
             Some(Value::String(kid)) => Some(kid.as_str()),
             Some(_) => return Err(JwtError::Malformed("kid is not a string")),
         };
+        if header.get("crit").is_some() {
+            return Err(JwtError::CriticalExtension);
+        }
         let signature = b64url()
             .decode(sig_b64)
             .map_err(|_| JwtError::Malformed("the signature is not Base64url"))?;
@@ -312,23 +422,22 @@ impl JwtVerifier {
                 if !ok {
                     return Err(JwtError::BadSignature);
                 }
+                let claims = decode_json(payload_b64, "the payload")?;
+                self.check_claims(&claims, now).map(JwtStep::Verified)
             }
             "RS256" if !self.rs256.is_empty() => {
                 let keys = select(&self.rs256, kid, |k| k.kid.as_deref())?;
-                let digest = Sha256::digest(signed.as_bytes());
-                let ok = keys.iter().any(|k| {
-                    k.key
-                        .verify(Pkcs1v15Sign::new::<Sha256>(), &digest, &signature)
-                        .is_ok()
-                });
-                if !ok {
-                    return Err(JwtError::BadSignature);
-                }
+                Ok(JwtStep::NeedsRsa(RsaCheck {
+                    verifier: self,
+                    keys,
+                    signing_input: signed.to_owned(),
+                    signature,
+                    payload_b64: payload_b64.to_owned(),
+                    now,
+                }))
             }
-            other => return Err(JwtError::AlgorithmNotAllowed(other.to_owned())),
+            other => Err(JwtError::AlgorithmNotAllowed(other.to_owned())),
         }
-        let claims = decode_json(payload_b64, "the payload")?;
-        self.check_claims(&claims, now)
     }
 
     fn check_claims(&self, claims: &Value, now: i64) -> Result<String, JwtError> {
@@ -344,6 +453,18 @@ impl JwtVerifier {
             if now.saturating_add(self.leeway) < nbf {
                 return Err(JwtError::NotYetValid { nbf, now });
             }
+        }
+        let iat = match claims.get("iat") {
+            None => None,
+            Some(v) => Some(numeric_date(v).ok_or(JwtError::Malformed("iat is not a number"))?),
+        };
+        let start = iat.map_or(now, |iat| iat.min(now));
+        let lifetime = exp.saturating_sub(start);
+        if lifetime > self.max_lifetime {
+            return Err(JwtError::LifetimeTooLong {
+                lifetime,
+                max: self.max_lifetime,
+            });
         }
         if let Some(issuer) = &self.issuer
             && claims.get("iss").and_then(Value::as_str) != Some(issuer.as_str())
@@ -365,6 +486,88 @@ impl JwtVerifier {
             _ => Err(JwtError::MissingSubject),
         }
     }
+}
+
+/// Where [`JwtVerifier::begin`] got to.
+#[derive(Debug)]
+pub enum JwtStep<'v> {
+    /// Fully verified (HS256): the subject.
+    Verified(String),
+    /// RS256: the signature still has to be checked.
+    NeedsRsa(RsaCheck<'v>),
+}
+
+/// An RS256 token whose header is accepted and whose signature is still to be verified. Its
+/// claims are read only by [`RsaCheck::conclude`], after the caller reports the signature
+/// check, so nothing in the payload is trusted before that.
+#[derive(Debug)]
+pub struct RsaCheck<'v> {
+    verifier: &'v JwtVerifier,
+    keys: Vec<&'v RsaComponents>,
+    signing_input: String,
+    signature: Vec<u8>,
+    payload_b64: String,
+    now: i64,
+}
+
+impl RsaCheck<'_> {
+    /// The keys to try (selected by `kid` when the header has one).
+    pub fn keys(&self) -> &[&RsaComponents] {
+        &self.keys
+    }
+
+    /// The bytes that were signed: `header.payload` (RFC 7515 §5.2).
+    pub fn signing_input(&self) -> &[u8] {
+        self.signing_input.as_bytes()
+    }
+
+    /// The RSASSA-PKCS1-v1_5 signature.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// Finishes the verification: `signature_valid` is whether one of [`RsaCheck::keys`]
+    /// verified [`RsaCheck::signature`] over [`RsaCheck::signing_input`] with
+    /// RSASSA-PKCS1-v1_5 / SHA-256. Then every claim is checked as for HS256.
+    pub fn conclude(self, signature_valid: bool) -> Result<String, JwtError> {
+        if !signature_valid {
+            return Err(JwtError::BadSignature);
+        }
+        let claims = decode_json(&self.payload_b64, "the payload")?;
+        self.verifier.check_claims(&claims, self.now)
+    }
+}
+
+/// Whether one of `check`'s keys verifies its signature (RSASSA-PKCS1-v1_5 / SHA-256), in
+/// Rust with the `rsa` crate. The signer Worker does this with WebCrypto instead, so this
+/// code (and the big-number arithmetic under it) is not linked into it.
+pub fn rsa_signature_valid(check: &RsaCheck<'_>) -> bool {
+    let digest = Sha256::digest(check.signing_input());
+    check.keys().iter().any(|k| {
+        k.to_rsa().is_some_and(|key| {
+            key.verify(Pkcs1v15Sign::new::<Sha256>(), &digest, check.signature())
+                .is_ok()
+        })
+    })
+}
+
+/// The (n, e) of an RSA public key PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`), read by the core's
+/// own DER reader.
+fn public_key_components(pem: &str) -> Result<(Vec<u8>, Vec<u8>), KeyError> {
+    let (der, is_spki) = match pem_block(pem, "PUBLIC KEY") {
+        Some(der) => (der?, true),
+        None => (
+            pem_block(pem, "RSA PUBLIC KEY").ok_or(KeyError::NotPem)??,
+            false,
+        ),
+    };
+    let pkcs1 = if is_spki {
+        key_der::spki_rsa_public_key(&der)?
+    } else {
+        &der[..]
+    };
+    let (n, e) = key_der::rsa_public_key(pkcs1)?;
+    Ok((n.to_vec(), e.to_vec()))
 }
 
 /// A NumericDate (RFC 7519 §2): an integer, or a number with a fraction (truncated).
@@ -425,6 +628,24 @@ pub fn encode_hs256(claims: &Value, secret: &[u8], kid: Option<&str>) -> String 
         Err(_) => Vec::new(),
     };
     format!("{signing_input}.{}", b64url().encode(tag))
+}
+
+/// Makes an HS256 token from raw header and payload JSON texts, as given (no checks), for
+/// tests that need hostile headers (`crit`, odd `alg`) or claims.
+pub fn sign_hs256_raw(header_json: &str, payload_json: &str, secret: &[u8]) -> String {
+    let input = format!(
+        "{}.{}",
+        b64url().encode(header_json),
+        b64url().encode(payload_json)
+    );
+    let tag = match HmacSha256::new_from_slice(secret) {
+        Ok(mut mac) => {
+            mac.update(input.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        }
+        Err(_) => Vec::new(),
+    };
+    format!("{input}.{}", b64url().encode(tag))
 }
 
 /// Makes an RS256 token for `claims` with a PKCS#8 PEM private key (`-----BEGIN PRIVATE

@@ -17,11 +17,12 @@ pub mod issue;
 pub mod jwt;
 pub mod key;
 pub mod limits;
+pub mod media;
 pub mod request;
 
 use core::fmt;
 
-pub use auth::{AuthConfig, AuthError, Subject};
+pub use auth::{AuthConfig, AuthError, AuthStep, Subject, conclude_rsa};
 pub use config::{ConfigError, RawConfig, SignerConfig};
 pub use issue::{GRANT_ID_BYTES, Grant, Pairs, PolicySample, issue, policy_sample};
 pub use key::{FileName, FileNameError, KeyTemplate};

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use serde::Deserialize;
+use serde_json::Value;
 
 /// Largest request body read, bytes.
 pub const MAX_REQUEST_LEN: usize = 16 * 1024;
@@ -50,26 +50,23 @@ pub struct GrantRequest {
     pub continuation: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Wire {
-    filename: Option<String>,
-    content_type: Option<String>,
-    size: Option<serde_json::Value>,
-    mode: Option<String>,
-    expires_in: Option<serde_json::Value>,
-    upload_id: Option<String>,
-    continuation: Option<String>,
-}
-
 /// Why a request body is refused (HTTP 400).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RequestError {
     /// Longer than [`MAX_REQUEST_LEN`].
     TooLong,
-    /// Not a JSON object of the documented fields.
-    NotJson(String),
+    /// Not JSON at all (empty, cut short, a syntax error, or text after the value).
+    NotJson {
+        /// 1-based line of the first problem.
+        line: usize,
+        /// 1-based column of the first problem.
+        column: usize,
+    },
+    /// Valid JSON, but not an object (`[]`, `null`, `"x"`, `1`).
+    NotObject(&'static str),
+    /// A member that is not a field of a grant request (a typo, usually).
+    UnknownField(String),
     /// A required field is missing.
     Missing(&'static str),
     /// A field has the wrong type or value.
@@ -86,7 +83,9 @@ impl RequestError {
     pub fn code(&self) -> &'static str {
         match self {
             RequestError::TooLong => "request_too_large",
-            RequestError::NotJson(_) => "invalid_json",
+            RequestError::NotJson { .. } => "invalid_json",
+            RequestError::NotObject(_) => "invalid_json",
+            RequestError::UnknownField(_) => "unknown_field",
             RequestError::Missing(_) => "missing_field",
             RequestError::Invalid { .. } => "invalid_field",
         }
@@ -99,10 +98,18 @@ impl fmt::Display for RequestError {
             RequestError::TooLong => {
                 write!(f, "the request body is longer than {MAX_REQUEST_LEN} bytes")
             }
-            RequestError::NotJson(e) => write!(
+            RequestError::NotJson { line, column } => write!(
                 f,
-                "the body must be a JSON object with filename, content_type, size and optional \
-                 mode, expires_in: {e}"
+                "the body is not valid JSON (first problem at line {line}, column {column}); \
+                 send one JSON object such as {EXAMPLE}"
+            ),
+            RequestError::NotObject(what) => write!(
+                f,
+                "the body is {what}, not a JSON object; send one such as {EXAMPLE}"
+            ),
+            RequestError::UnknownField(name) => write!(
+                f,
+                "{name:?} is not a field of a grant request; the fields are {FIELDS}"
             ),
             RequestError::Missing(field) => write!(f, "the field {field} is required"),
             RequestError::Invalid { field, expected } => {
@@ -114,12 +121,42 @@ impl fmt::Display for RequestError {
 
 impl std::error::Error for RequestError {}
 
-fn whole(
-    value: Option<serde_json::Value>,
-    field: &'static str,
-) -> Result<Option<u64>, RequestError> {
+/// An example body, quoted in error messages.
+const EXAMPLE: &str = r#"{"filename": "photo.jpg", "content_type": "image/jpeg", "size": 52000}"#;
+
+/// The fields of a grant request, quoted in error messages.
+const FIELDS: &str = "filename, content_type, size, mode, expires_in, upload_id and continuation";
+
+/// Longest unknown field name echoed back in a message, in characters.
+const MAX_ECHOED_NAME: usize = 40;
+
+fn what_json_is(value: &Value) -> &'static str {
     match value {
-        None | Some(serde_json::Value::Null) => Ok(None),
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A string field: absent or `null` → `None`; anything but a string is refused.
+fn text(value: Option<Value>, field: &'static str) -> Result<Option<String>, RequestError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(RequestError::Invalid {
+            field,
+            expected: "a string",
+        }),
+    }
+}
+
+/// A count field: absent or `null` → `None`; anything but a non-negative integer is refused.
+fn whole(value: Option<Value>, field: &'static str) -> Result<Option<u64>, RequestError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
         Some(v) => v.as_u64().map(Some).ok_or(RequestError::Invalid {
             field,
             expected: "a non-negative whole number",
@@ -128,14 +165,33 @@ fn whole(
 }
 
 impl GrantRequest {
-    /// Parses a request body. Unknown fields are refused so that typos are noticed.
+    /// Parses a request body. Every refusal is a [`RequestError`] in the API's own words (no
+    /// parser internals); unknown fields are refused so that typos are noticed.
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
         if body.len() > MAX_REQUEST_LEN {
             return Err(RequestError::TooLong);
         }
-        let wire: Wire =
-            serde_json::from_slice(body).map_err(|e| RequestError::NotJson(e.to_string()))?;
-        let mode = match wire.mode.as_deref() {
+        let value: Value = serde_json::from_slice(body).map_err(|e| RequestError::NotJson {
+            line: e.line().max(1),
+            column: e.column().max(1),
+        })?;
+        let Value::Object(mut members) = value else {
+            return Err(RequestError::NotObject(what_json_is(&value)));
+        };
+        let mut take = |name: &str| members.remove(name);
+        let filename = text(take("filename"), "filename")?;
+        let content_type = text(take("content_type"), "content_type")?;
+        let size = whole(take("size"), "size")?;
+        let mode = text(take("mode"), "mode")?;
+        let expires_in = whole(take("expires_in"), "expires_in")?;
+        let upload_id = text(take("upload_id"), "upload_id")?;
+        let continuation = text(take("continuation"), "continuation")?;
+        if let Some(name) = members.keys().next() {
+            return Err(RequestError::UnknownField(
+                name.chars().take(MAX_ECHOED_NAME).collect(),
+            ));
+        }
+        let mode = match mode.as_deref() {
             None | Some("post") => Mode::Post,
             Some("put") => Mode::Put,
             Some("multipart") => Mode::Multipart,
@@ -147,13 +203,13 @@ impl GrantRequest {
             }
         };
         Ok(Self {
-            filename: wire.filename,
-            content_type: wire.content_type,
-            size: whole(wire.size, "size")?,
+            filename,
+            content_type,
+            size,
             mode,
-            expires_in: whole(wire.expires_in, "expires_in")?,
-            upload_id: wire.upload_id,
-            continuation: wire.continuation,
+            expires_in,
+            upload_id,
+            continuation,
         })
     }
 }

@@ -1,22 +1,41 @@
 //! The Worker glue (wasm32 only): request in, core call, response out. Reads the clock
-//! (`Date.now()`) and randomness (`crypto.getRandomValues`) for the core; decides nothing.
+//! (`Date.now()`) and randomness (`crypto.getRandomValues`) for the core, and checks RS256
+//! signatures with WebCrypto ([`webcrypto`]); decides nothing.
+
+mod webcrypto;
+
+use std::cell::OnceCell;
 
 use oss_edge_core::grant::request::MAX_REQUEST_LEN;
 use oss_edge_core::grant::{
-    GRANT_ID_BYTES, GrantError, GrantRequest, RequestError, SignerConfig, issue, policy_sample,
+    AuthError, AuthStep, ConfigError, GRANT_ID_BYTES, GrantError, GrantRequest, RequestError,
+    SignerConfig, Subject, conclude_rsa, issue, policy_sample,
 };
-use wasm_bindgen::JsValue;
 use worker::{Env, Headers, Request, Response, Result};
 
 use crate::config::raw_config;
 use crate::cors;
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, health_body, log_line};
 use crate::route::{Route, path_of_url, route};
 
-/// The value of `name` in `env` (variables and secrets alike); `None` when unset.
-fn lookup(env: &Env, name: &str) -> Option<String> {
-    let value = js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(name)).ok()?;
-    value.as_string()
+/// The configuration, parsed once per isolate.
+type Parsed = &'static std::result::Result<SignerConfig, ConfigError>;
+
+thread_local! {
+    static CONFIG: OnceCell<Parsed> = const { OnceCell::new() };
+}
+
+/// The signer's configuration, read and validated on the isolate's first request and kept
+/// for its lifetime (variables and secrets cannot change under a running isolate: a change
+/// deploys a new version, which starts new isolates). A refused configuration is kept too:
+/// every request answers it until the Worker is redeployed with a fixed one.
+fn config(env: &Env) -> Parsed {
+    CONFIG.with(|cell| {
+        *cell.get_or_init(|| {
+            let raw = raw_config(|name| oss_edge_worker_support::env::lookup(env, name));
+            Box::leak(Box::new(SignerConfig::from_raw(&raw)))
+        })
+    })
 }
 
 fn now() -> i64 {
@@ -50,8 +69,7 @@ fn reject(
 ) -> Result<Response> {
     worker::console_log!(
         "{}",
-        serde_json::json!({"service": crate::SERVICE, "method": method, "path": path,
-            "status": rejection.status, "code": rejection.code})
+        log_line(method, path, rejection.status, rejection.code)
     );
     if rejection.status == 401 {
         extra.push(("www-authenticate", "Bearer".to_owned()));
@@ -66,25 +84,18 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
     let path = path_of_url(&url).to_owned();
     let origin = request.headers().get("origin").ok().flatten();
     let route = route(&method, &path);
-    let config = SignerConfig::from_raw(&raw_config(|name| lookup(&env, name)));
+    let config = config(&env);
 
     if route == Route::Health {
         let (status, body) = match &config {
-            Ok(_) => (
-                200,
-                serde_json::json!({"status": "ok", "service": crate::SERVICE}),
-            ),
-            Err(e) => (
-                500,
-                serde_json::json!({"status": "misconfigured", "service": crate::SERVICE,
-                    "error": e.code(), "message": e.to_string()}),
-            ),
+            Ok(_) => (200, health_body(None)),
+            Err(e) => (500, health_body(Some((e.code(), &e.to_string())))),
         };
-        return respond(status, body.to_string(), &[]);
+        return respond(status, body, &[]);
     }
     let config = match config {
         Ok(config) => config,
-        Err(e) => return reject(&Rejection::from(&e), &method, &path, Vec::new()),
+        Err(e) => return reject(&Rejection::from(e), &method, &path, Vec::new()),
     };
     let allowed = origin.as_deref().and_then(|o| config.allowed_origin(o));
     let cors_headers = cors::response_headers(allowed);
@@ -112,10 +123,12 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
             reject(&Rejection::method_not_allowed(allow), &method, &path, extra)
         }
         Route::Health => respond(200, String::new(), &[]),
-        Route::Demo if config.development => demo(),
+        Route::Demo if config.development => {
+            demo(oss_edge_worker_support::env::lookup(&env, crate::SECRET_BEARER_TOKENS).as_deref())
+        }
         Route::Demo => reject(&Rejection::not_found(), &method, &path, cors_headers),
         Route::Grant | Route::Policy => {
-            let outcome = serve(route, &mut request, &config).await;
+            let outcome = serve(route, &mut request, config).await;
             match outcome {
                 Ok(body) => respond(200, body, &cors_headers),
                 Err(rejection) => reject(&rejection, &method, &path, cors_headers),
@@ -125,11 +138,32 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
 }
 
 /// The demo page (local development only; docs/demo.md).
-fn demo() -> Result<Response> {
+fn demo(bearer_tokens: Option<&str>) -> Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;
-    Ok(Response::ok(include_str!("../demo.html"))?.with_headers(headers))
+    Ok(Response::ok(crate::demo::page(bearer_tokens))?.with_headers(headers))
+}
+
+/// The core's authentication, with an RS256 signature (if any) checked by WebCrypto.
+async fn authenticate(
+    config: &SignerConfig,
+    authorization: Option<&str>,
+    now: i64,
+) -> std::result::Result<Subject, AuthError> {
+    match config.auth.begin(authorization, now)? {
+        AuthStep::Authenticated(subject) => Ok(subject),
+        AuthStep::NeedsRsa(check) => {
+            // A runtime failure verifies nothing: the token is refused as unverifiable.
+            let valid = webcrypto::signature_valid(&check)
+                .await
+                .unwrap_or_else(|e| {
+                    worker::console_error!("{}", e.0);
+                    false
+                });
+            conclude_rsa(check, valid)
+        }
+    }
 }
 
 /// Authenticates, then issues a grant or the sample policy.
@@ -140,9 +174,8 @@ async fn serve(
 ) -> std::result::Result<String, Rejection> {
     let now = now();
     let authorization = request.headers().get("authorization").ok().flatten();
-    let subject = config
-        .auth
-        .authenticate(authorization.as_deref(), now)
+    let subject = authenticate(config, authorization.as_deref(), now)
+        .await
         .map_err(|e| Rejection::from(&GrantError::Auth(e)))?;
     let random = random()?;
     if route == Route::Policy {
