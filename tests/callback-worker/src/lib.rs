@@ -321,10 +321,7 @@ impl Worker {
 
     /// The lines of this profile's Worker log (`target/dev/cbtest-<profile>/callback/log`).
     pub fn log_lines(&self) -> Vec<String> {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
-            "../../target/dev/cbtest-{}/callback/log",
-            self.profile
-        ));
+        let path = repo_root().join(format!("target/dev/cbtest-{}/callback/log", self.profile));
         std::fs::read_to_string(path)
             .unwrap()
             .lines()
@@ -335,8 +332,7 @@ impl Worker {
     /// The lines of this profile's oss-sim access log (`target/dev/cbtest-<profile>/sim/log`):
     /// every request the Worker's confirmation made.
     pub fn sim_log_lines(&self) -> Vec<String> {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("../../target/dev/cbtest-{}/sim/log", self.profile));
+        let path = repo_root().join(format!("target/dev/cbtest-{}/sim/log", self.profile));
         std::fs::read_to_string(path)
             .unwrap()
             .lines()
