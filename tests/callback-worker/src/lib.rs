@@ -1,4 +1,5 @@
-//! Helpers for the callback Worker's end-to-end tests: a std-only HTTP client, callbacks
+//! Helpers for the callback Worker's end-to-end tests: requests through the shared test client
+//! (`oss-edge-test-support`), callbacks
 //! signed like OSS signs them (with the test key the local configuration trusts), upload
 //! tickets, and the events the local queue consumer recorded (`scripts/events`).
 //!
@@ -9,16 +10,15 @@
 //! answering fails its tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use oss_edge_core::callback::signing::CallbackSigner;
 use oss_edge_core::encoding::base64_encode;
 use oss_edge_core::ticket::{self, ObjectScope, TicketClaims, TicketKey};
+use oss_edge_test_support::{Client, repo_root};
+pub use oss_edge_test_support::{Framing, Response, now_unix, unique};
 use serde_json::Value;
 
 /// The profiles file shared with the runner.
@@ -41,92 +41,14 @@ pub fn profile_value(profile: &str, name: &str) -> Option<String> {
     })
 }
 
-/// A unique tag for ids and object keys, so repeated runs against long-lived Workers never
-/// confuse one test's events with another's.
-pub fn unique(tag: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{tag}-{}-{nanos}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+/// The one client all these tests share (its connections are reused).
+fn client() -> &'static Client {
+    static CLIENT: OnceLock<Client> = OnceLock::new();
+    CLIENT.get_or_init(Client::new)
 }
 
-/// Unix seconds now.
-pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// An HTTP response.
-#[derive(Debug)]
-pub struct Response {
-    /// Status code.
-    pub status: u16,
-    /// Headers, names lower-cased.
-    pub headers: Vec<(String, String)>,
-    /// The body.
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    /// The first header `name` (lower-case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body as JSON.
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "body is not JSON ({e}): {:?}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    /// The `error` code of an error body.
-    pub fn error_code(&self) -> String {
-        self.json()["error"].as_str().unwrap_or_default().to_owned()
-    }
-}
-
-/// How to send the body.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Framing {
-    /// With `Content-Length`.
-    Length,
-    /// `Transfer-Encoding: chunked`, in chunks of this many bytes, without `Content-Length`.
-    Chunked(usize),
-}
-
-fn decode_chunked(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
-        data = &data[eol + 2..];
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&data[..size]);
-        data = &data[size + 2..];
-    }
-}
-
-/// One HTTP/1.1 request over a fresh connection (`Connection: close`).
+/// One request to `addr` (`127.0.0.1:port`): `method target` with `headers` and `body`, framed
+/// as `framing`.
 pub fn send(
     addr: &str,
     method: &str,
@@ -134,60 +56,14 @@ pub fn send(
     headers: &[(&str, &str)],
     body: &[u8],
     framing: Framing,
-) -> std::io::Result<Response> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    match framing {
-        Framing::Length => head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len())),
-        Framing::Chunked(_) => head.push_str("Transfer-Encoding: chunked\r\n\r\n"),
-    }
-    let mut wire = head.into_bytes();
-    match framing {
-        Framing::Length => wire.extend_from_slice(body),
-        Framing::Chunked(size) => {
-            for chunk in body.chunks(size.max(1)) {
-                wire.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
-                wire.extend_from_slice(chunk);
-                wire.extend_from_slice(b"\r\n");
-            }
-            wire.extend_from_slice(b"0\r\n\r\n");
-        }
-    }
-    // The Worker may answer (413) and close before reading everything: keep going to the reply.
-    let _ = stream.write_all(&wire);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other(format!("no HTTP response ({} bytes)", raw.len())))?;
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| std::io::Error::other("bad status line"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    if headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"))
-    {
-        body = decode_chunked(&body);
-    }
-    Ok(Response {
-        status,
+) -> Result<Response, oss_edge_test_support::Error> {
+    client().send_framed(
+        method,
+        &format!("http://{addr}{target}"),
         headers,
         body,
-    })
+        framing,
+    )
 }
 
 /// A callback request, signed with the test key unless changed after signing.
@@ -445,10 +321,7 @@ impl Worker {
 
     /// The lines of this profile's Worker log (`target/dev/cbtest-<profile>/callback/log`).
     pub fn log_lines(&self) -> Vec<String> {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
-            "../../target/dev/cbtest-{}/callback/log",
-            self.profile
-        ));
+        let path = repo_root().join(format!("target/dev/cbtest-{}/callback/log", self.profile));
         std::fs::read_to_string(path)
             .unwrap()
             .lines()
@@ -459,8 +332,7 @@ impl Worker {
     /// The lines of this profile's oss-sim access log (`target/dev/cbtest-<profile>/sim/log`):
     /// every request the Worker's confirmation made.
     pub fn sim_log_lines(&self) -> Vec<String> {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("../../target/dev/cbtest-{}/sim/log", self.profile));
+        let path = repo_root().join(format!("target/dev/cbtest-{}/sim/log", self.profile));
         std::fs::read_to_string(path)
             .unwrap()
             .lines()
@@ -476,7 +348,7 @@ impl Worker {
     }
 
     /// `GET path`.
-    pub fn get_path(&self, path: &str) -> std::io::Result<Response> {
+    pub fn get_path(&self, path: &str) -> Result<Response, oss_edge_test_support::Error> {
         send(&self.addr, "GET", path, &[], b"", Framing::Length)
     }
 
@@ -527,8 +399,7 @@ impl Worker {
 
     /// The events the development consumer recorded so far (`scripts/events`).
     pub fn events(&self) -> Vec<Value> {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let out = Command::new(root.join("scripts/events"))
+        let out = Command::new(repo_root().join("scripts/events"))
             .args(["--instance", &format!("cbtest-{}", self.profile)])
             .output()
             .unwrap();
