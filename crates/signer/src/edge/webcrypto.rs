@@ -8,7 +8,6 @@
 //! per key, not per request.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use oss_edge_core::grant::jwt::{RsaCheck, RsaComponents};
@@ -19,8 +18,9 @@ use wasm_bindgen_futures::JsFuture;
 const ALGORITHM: &str = "RSASSA-PKCS1-v1_5";
 
 thread_local! {
-    /// Imported `CryptoKey`s by `n.e` (Base64url), for this isolate's lifetime.
-    static KEYS: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+    /// Imported `CryptoKey`s by `n.e` (Base64url), for this isolate's lifetime. A list, not a
+    /// map: there are a handful of configured keys, and a `HashMap` would link its hasher.
+    static KEYS: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// What went wrong talking to WebCrypto (a runtime problem, never the token's).
@@ -74,7 +74,13 @@ async fn call(subtle: &Object, method: &str, args: &[JsValue]) -> Result<JsValue
 async fn crypto_key(subtle: &Object, key: &RsaComponents) -> Result<JsValue, WebCryptoError> {
     let (n, e) = (key.jwk_n(), key.jwk_e());
     let id = format!("{n}.{e}");
-    if let Some(found) = KEYS.with(|k| k.borrow().get(&id).cloned()) {
+    let cached = KEYS.with(|k| {
+        k.borrow()
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|(_, key)| key.clone())
+    });
+    if let Some(found) = cached {
         return Ok(found);
     }
     let jwk = Object::new();
@@ -99,7 +105,7 @@ async fn crypto_key(subtle: &Object, key: &RsaComponents) -> Result<JsValue, Web
         ],
     )
     .await?;
-    KEYS.with(|k| k.borrow_mut().insert(id, imported.clone()));
+    KEYS.with(|k| k.borrow_mut().push((id, imported.clone())));
     Ok(imported)
 }
 
