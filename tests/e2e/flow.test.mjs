@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, SIGNER, SIM, BUCKET, SUBJECT, launchChromium, png, md5Hex, multipartEtag, events,
-  eventsFor, sleep, scriptsDev,
+  ROOT, SIGNER, SIM, BUCKET, SUBJECT, TOKEN, launchChromium, png, md5Hex, multipartEtag, events,
+  eventsFor, sleep, scriptsDev, simGet,
 } from './lib.mjs';
 
 let browser;
@@ -30,9 +30,17 @@ async function uploadThroughPage(bytes, name, mode) {
   await page.goto(`${SIGNER}/`);
   await page.setInputFiles('#file', { name, mimeType: 'image/png', buffer: bytes });
   await page.check(`input[name=mode][value=${mode}]`);
+  // The highest percentage the page ever shows during the upload.
+  await page.evaluate(() => {
+    window.maxPercent = 0;
+    const pct = document.getElementById('pct');
+    new MutationObserver(() => {
+      window.maxPercent = Math.max(window.maxPercent, parseInt(pct.textContent, 10));
+    }).observe(pct, { childList: true, characterData: true, subtree: true });
+  });
   await page.click('#go');
   await page.waitForFunction(
-    () => !['idle', 'uploading', 'waiting'].includes(document.getElementById('status').dataset.state),
+    () => !['idle', 'uploading', 'waiting', 'recovering'].includes(document.getElementById('status').dataset.state),
     null,
     { timeout: 30000 },
   );
@@ -44,6 +52,7 @@ async function uploadThroughPage(bytes, name, mode) {
     reply: document.getElementById('reply').textContent,
     event: document.getElementById('event').textContent,
     progress: document.getElementById('bar').value / document.getElementById('bar').max,
+    maxPercent: window.maxPercent,
   }));
   shown.key = shown.grant.split(': ').pop();
   return shown;
@@ -80,6 +89,7 @@ function assertReply(shown, eventId) {
   assert.equal(reply.id, eventId);
   assert.equal(JSON.parse(shown.event).id, eventId, 'the page shows the queued event');
   assert.equal(shown.progress, 1, 'the progress bar is full');
+  assert.equal(shown.maxPercent, 100, 'the percentage ends at 100 and never passes it');
 }
 
 test('the demo page uploads a PNG through PostObject; the reply and one event follow', async () => {
@@ -114,7 +124,7 @@ test('the demo page uploads a PNG larger than one part through multipart', async
     etag: multipartEtag(bytes, partSize), width: 1400, height: 1400, operation: 'CompleteMultipartUpload',
   });
   assertReply(shown, event.id);
-  const stored = await fetch(`${SIM}/${BUCKET}/${shown.key}`);
+  const stored = await simGet(shown.key);
   assert.equal(stored.status, 200);
   assert.ok(Buffer.from(await stored.arrayBuffer()).equals(bytes), 'oss-sim stored the same bytes');
 });
@@ -127,12 +137,12 @@ test("docs/demo.md's browser snippet (also the README's) uploads a PNG as writte
   const snippet = written.replaceAll('http://127.0.0.1:8787', SIGNER);
   const bytes = png(12, 34);
   await page.goto(`${SIGNER}/`);
-  const reply = await page.evaluate(async ({ snippet, data }) => {
+  const reply = await page.evaluate(async ({ snippet, data, token }) => {
     // eslint-disable-next-line no-new-func
     const upload = new Function(`${snippet}; return upload;`)();
     const file = new File([new Uint8Array(data)], 'snippet.png', { type: 'image/png' });
-    return upload(file, 'dev-token');
-  }, { snippet, data: [...bytes] });
+    return upload(file, token);
+  }, { snippet, data: [...bytes], token: TOKEN });
   assert.equal(reply.status, 'ok');
   await assertOneEvent(reply.object, bytes, {
     etag: md5Hex(bytes), width: 12, height: 34, operation: 'PostObject',
@@ -143,10 +153,10 @@ test("docs/demo.md's browser snippet (also the README's) uploads a PNG as writte
 // then `tamper(grant)` and a PostObject; returns the status and body the browser saw.
 async function postFromPage(request, tamper, waitMs = 0) {
   await page.goto(`${SIGNER}/`);
-  return page.evaluate(async ({ request, tamper, waitMs }) => {
+  return page.evaluate(async ({ request, tamper, waitMs, token }) => {
     const response = await fetch('/v1/grants', {
       method: 'POST',
-      headers: { Authorization: 'Bearer dev-token', 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(request),
     });
     const grant = await response.json();
@@ -159,7 +169,7 @@ async function postFromPage(request, tamper, waitMs = 0) {
     form.append('file', new Blob([new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10])], { type: 'image/png' }), 'x.png');
     const reply = await fetch(grant.url, { method: 'POST', body: form });
     return { status: reply.status, body: await reply.text(), key: grant.fields.key, granted: grant.key };
-  }, { request, tamper, waitMs });
+  }, { request, tamper, waitMs, token: TOKEN });
 }
 
 const small = { filename: 'x.png', content_type: 'image/png', size: 8 };
@@ -174,7 +184,7 @@ test('a form with a tampered field is refused by oss-sim (policy), nothing store
   assert.equal(type.status, 403, type.body);
   assert.match(type.body, /<Code>AccessDenied<\/Code>/);
   for (const k of [key.key, key.granted, type.granted]) {
-    assert.equal((await fetch(`${SIM}/${BUCKET}/${k}`)).status, 404, `${k} is not stored`);
+    assert.equal((await simGet(k)).status, 404, `${k} is not stored`);
   }
   await sleep(1500);
   assert.equal(events().length, before, 'no event for a refused upload');
@@ -186,21 +196,21 @@ test('an expired grant is refused by oss-sim (PostObject and presigned PUT), no 
   assert.equal(post.status, 403, post.body);
   assert.match(post.body, /<Code>AccessDenied<\/Code>/);
   assert.match(post.body, /expired/i);
-  const put = await page.evaluate(async () => {
+  const put = await page.evaluate(async (token) => {
     const response = await fetch('/v1/grants', {
       method: 'POST',
-      headers: { Authorization: 'Bearer dev-token', 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ filename: 'x.png', content_type: 'image/png', size: 8, mode: 'put', expires_in: 1 }),
     });
     const grant = await response.json();
     await new Promise((r) => setTimeout(r, 2200));
     const reply = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: new Uint8Array(8) });
     return { status: reply.status, body: await reply.text(), key: grant.key };
-  });
+  }, TOKEN);
   assert.equal(put.status, 403, put.body);
   assert.match(put.body, /<Code>AccessDenied<\/Code>/);
   for (const k of [post.granted, put.key]) {
-    assert.equal((await fetch(`${SIM}/${BUCKET}/${k}`)).status, 404, `${k} is not stored`);
+    assert.equal((await simGet(k)).status, 404, `${k} is not stored`);
   }
   await sleep(1500);
   assert.equal(events().length, before, 'no event for an expired grant');
@@ -212,11 +222,38 @@ test('with the callback Worker down the browser sees 203 CallbackFailed and the 
   const bytes = png(20, 10);
   const shown = await uploadThroughPage(bytes, 'down.png', 'post');
   assert.equal(shown.state, 'callback-failed', shown.status);
-  assert.equal(shown.http, 'HTTP 203');
+  assert.match(shown.http, /^HTTP 203, then recovery: the callback Worker did not answer$/);
   assert.match(shown.reply, /<Code>CallbackFailed<\/Code>/);
-  const stored = await fetch(`${SIM}/${BUCKET}/${shown.key}`);
+  const stored = await simGet(shown.key);
   assert.equal(stored.status, 200);
   assert.ok(Buffer.from(await stored.arrayBuffer()).equals(bytes), 'the object is kept');
   assert.equal(stored.headers.get('etag'), `"${md5Hex(bytes)}"`);
   assert.equal(events().length, before, 'no event without the callback Worker');
+});
+
+test('the demo page takes its token from the running signer and fits a 390 px phone screen', async () => {
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  try {
+    await phone.goto(`${SIGNER}/`);
+    assert.equal(await phone.inputValue('#token'), TOKEN, 'the token field holds the token the stack runs with');
+    assert.notEqual(TOKEN, 'dev-token', 'tests/e2e/run starts the stack with a token other than the default');
+    const widths = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    assert.ok(widths.scroll <= widths.client, `the page scrolls sideways at 390 px: ${widths.scroll} > ${widths.client}`);
+    // Errors read as sentences for a person, not as codes.
+    await phone.fill('#token', '');
+    await phone.setInputFiles('#file', { name: 'x.png', mimeType: 'image/png', buffer: png(2, 2) });
+    await phone.click('#go');
+    await phone.waitForFunction(() => document.getElementById('status').dataset.state === 'error');
+    const noToken = await phone.textContent('#status');
+    assert.match(noToken, /^Enter a token first/);
+    assert.doesNotMatch(noToken, /not_bearer|missing_authorization/);
+    await phone.fill('#token', 'not-the-token');
+    await phone.click('#go');
+    await phone.waitForFunction((old) => document.getElementById('status').textContent !== old, noToken);
+    await phone.waitForFunction(() => document.getElementById('status').dataset.state === 'error');
+    assert.match(await phone.textContent('#status'), /^The signer did not accept this token\./);
+    await phone.screenshot({ path: path.join(ROOT, 'target/e2e/demo-390.png'), fullPage: true });
+  } finally {
+    await phone.close();
+  }
 });

@@ -2,7 +2,7 @@
 // sets), Debian's Chromium through playwright-core, PNG files made on the spot, and the events
 // the callback Worker's development consumer recorded (scripts/events).
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHmac, createHash } from 'node:crypto';
 import { deflateSync, crc32 } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -14,6 +14,15 @@ export const SIM = process.env.E2E_SIM_URL || 'http://127.0.0.1:19000';
 export const BUCKET = process.env.E2E_BUCKET || 'oss-edge-dev';
 export const TOKEN = process.env.E2E_TOKEN || 'dev-token';
 export const SUBJECT = process.env.E2E_SUBJECT || 'dev';
+// tests/e2e/samples.test.mjs: the origin its pages are served from (an app's own origin, allowed
+// by the signers' and oss-sim's CORS rules), the second signer (OSS_SIGNATURE_VERSION=v1) and
+// the callback Worker.
+export const SAMPLES_ORIGIN = process.env.E2E_SAMPLES_ORIGIN || 'http://127.0.0.1:19790';
+export const V1_SIGNER = process.env.E2E_V1_SIGNER_URL || 'http://127.0.0.1:19797';
+export const CALLBACK = process.env.E2E_CALLBACK_URL || 'http://127.0.0.1:19788';
+// oss-sim's development AccessKey (crates/sim/src/config.rs): its buckets are private, as OSS's.
+const SIM_ACCESS_KEY_ID = 'dev-access-key-id';
+const SIM_ACCESS_KEY_SECRET = 'dev-access-key-secret-not-a-secret';
 
 // The flags TOOLCHAIN.md gives for Chromium as root, offline. Never a downloaded browser.
 export const CHROMIUM_ARGS = [
@@ -96,4 +105,18 @@ export async function eventsFor(key, count = 1, ms = 10000) {
 export function scriptsDev(...args) {
   const run = spawnSync(path.join(ROOT, 'scripts/dev'), [...args, '--instance', INSTANCE], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`scripts/dev ${args.join(' ')} failed: ${run.stderr}`);
+}
+
+// GET of `key` from oss-sim with a V1 presigned URL, computed here (HMAC-SHA1 over
+// `GET\n\n\n<expires>\n/<bucket>/<key>`, the documented V1 string to sign) independently
+// of the core's signer.
+export async function simGet(key) {
+  const expires = Math.floor(Date.now() / 1000) + 300;
+  const resource = `/${BUCKET}/${key}`;
+  const signature = createHmac('sha1', SIM_ACCESS_KEY_SECRET)
+    .update(`GET\n\n\n${expires}\n${resource}`)
+    .digest('base64');
+  const path = key.split('/').map(encodeURIComponent).join('/');
+  const query = new URLSearchParams({ OSSAccessKeyId: SIM_ACCESS_KEY_ID, Expires: String(expires), Signature: signature });
+  return fetch(`${SIM}/${BUCKET}/${path}?${query}`);
 }

@@ -2,6 +2,8 @@
 //! (criterion) and wasm32 (Node) figures time exactly the same work.
 #![forbid(unsafe_code)]
 
+pub mod callbacks;
+
 use oss_edge_core::callback::keys::TrustedKey;
 use oss_edge_core::callback::params::BodyType;
 use oss_edge_core::callback::target::{RequestTarget, string_to_sign};

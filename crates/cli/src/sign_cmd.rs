@@ -14,7 +14,7 @@ use oss_edge_core::encoding::base64_encode;
 use oss_edge_core::sign::presign::{self, PresignOptions, PresignRequest};
 use oss_edge_core::sign::v4::{self, Scope};
 use oss_edge_core::sign::{Credentials, Endpoint, Region, SignatureVersion, v1};
-use oss_edge_core::time::parse_oss_date;
+use oss_edge_core::time::{format_oss_date, parse_oss_date};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -38,8 +38,21 @@ impl From<VersionArg> for SignatureVersion {
     }
 }
 
+/// The credential variables every signing command reads, for its `--help`.
+const CREDENTIALS_HELP: &str = "Credentials come from the environment only, never from flags (which show in `ps`): \
+OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET, plus OSS_SESSION_TOKEN for STS credentials.";
+
+/// The current time as `YYYYMMDDTHHMMSSZ`, the default of every `--date`.
+fn now_oss_date() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    format_oss_date(now)
+}
+
 /// Arguments of `sign-post`: sign a PostObject policy file as is (spec §5.3, §5.4).
 #[derive(clap::Args)]
+#[command(after_help = CREDENTIALS_HELP)]
 pub struct SignPostArgs {
     /// Signature version.
     #[arg(long, value_enum, default_value_t = VersionArg::V4)]
@@ -47,8 +60,8 @@ pub struct SignPostArgs {
     /// Region id for the V4 scope, e.g. cn-hangzhou (oss-cn-hangzhou is accepted).
     #[arg(long, required_if_eq("version", "v4"))]
     region: Option<String>,
-    /// Signing time, YYYYMMDDTHHMMSSZ (V4 x-oss-date).
-    #[arg(long, required_if_eq("version", "v4"))]
+    /// Signing time, YYYYMMDDTHHMMSSZ (V4 x-oss-date; default: now).
+    #[arg(long)]
     date: Option<String>,
     /// The policy JSON file; its bytes are Base64-encoded exactly as they are.
     #[arg(long)]
@@ -57,6 +70,7 @@ pub struct SignPostArgs {
 
 /// Arguments of `presign`: a presigned URL plus the headers the client must send (spec §6).
 #[derive(clap::Args)]
+#[command(after_help = CREDENTIALS_HELP)]
 pub struct PresignArgs {
     /// Signature version.
     #[arg(long, value_enum, default_value_t = VersionArg::V4)]
@@ -77,9 +91,9 @@ pub struct PresignArgs {
     /// path-style URLs (a local stand-in); another non-OSS host is taken as a CNAME.
     #[arg(long)]
     endpoint: Option<String>,
-    /// Signing time, YYYYMMDDTHHMMSSZ.
+    /// Signing time, YYYYMMDDTHHMMSSZ (default: now).
     #[arg(long)]
-    date: String,
+    date: Option<String>,
     /// Validity in seconds (V4: 1..=604800; V1: Expires = date + this).
     #[arg(long)]
     expires: u64,
@@ -173,8 +187,8 @@ fn sign_post_value(
     match version {
         VersionArg::V4 => {
             let region = parse_region(region.unwrap_or_default())?;
-            let date = date.ok_or_else(|| Failure::usage("V4 needs --date"))?;
-            let scope = Scope::at(parse_date(date)?, region);
+            let date = date.map_or_else(now_oss_date, str::to_owned);
+            let scope = Scope::at(parse_date(&date)?, region);
             let signature = v4::sign_post_policy(&credentials.access_key_secret, &scope, &policy);
             out.insert("signature".into(), json!(signature));
             out.insert("x-oss-signature-version".into(), json!(v4::ALGORITHM));
@@ -294,7 +308,7 @@ pub fn run_presign(args: PresignArgs) -> ExitCode {
         key: args.key,
         region: args.region,
         endpoint: args.endpoint,
-        date: args.date,
+        date: args.date.unwrap_or_else(now_oss_date),
         expires: args.expires,
         content_type: args.content_type,
         callback_b64: args.callback_b64,

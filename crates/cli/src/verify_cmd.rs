@@ -29,13 +29,13 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["target", "authorization", "pub_key_url", "body", "body_file", "content_type"])]
     request: Option<PathBuf>,
     /// The request target exactly as received: path and optional ?query.
-    #[arg(long, required_unless_present = "request")]
+    #[arg(long)]
     target: Option<String>,
     /// The `authorization` header value (Base64 signature).
-    #[arg(long, required_unless_present = "request")]
+    #[arg(long)]
     authorization: Option<String>,
     /// The `x-oss-pub-key-url` header value (Base64), or the decoded URL itself.
-    #[arg(long, value_name = "B64_OR_URL", required_unless_present = "request")]
+    #[arg(long, value_name = "B64_OR_URL")]
     pub_key_url: Option<String>,
     /// The `Content-Type` header (decides how the body is parsed unless --body-type is given).
     #[arg(long)]
@@ -95,7 +95,37 @@ struct Input {
     notes: Vec<String>,
 }
 
+/// The usage error for a request given neither as a capture nor completely as flags.
+fn missing_request_parts(args: &VerifyArgs) -> Option<String> {
+    let parts = [
+        ("--target", args.target.is_some()),
+        ("--authorization", args.authorization.is_some()),
+        ("--pub-key-url", args.pub_key_url.is_some()),
+    ];
+    let missing: Vec<&str> = parts
+        .iter()
+        .filter(|(_, given)| !given)
+        .map(|(name, _)| *name)
+        .collect();
+    if args.request.is_some() || missing.is_empty() {
+        return None;
+    }
+    Some(if missing.len() == parts.len() {
+        "give the callback to verify: --request FILE (a captured raw HTTP request: request line, \
+         headers, blank line, body), or --target, --authorization and --pub-key-url with --body"
+            .to_owned()
+    } else {
+        format!(
+            "{} missing: without --request FILE, give --target, --authorization and --pub-key-url",
+            missing.join(" and ")
+        )
+    })
+}
+
 fn read_input(args: &VerifyArgs) -> Result<Input, String> {
+    if let Some(message) = missing_request_parts(args) {
+        return Err(message);
+    }
     let mut input = if let Some(path) = &args.request {
         let capture =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -225,6 +255,12 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         }
         Err(error) => {
             println!("invalid: {error} [{}]", error.code());
+            if matches!(error, VerifyError::UntrustedKeyUrl { .. }) {
+                println!(
+                    "hint: only OSS's own key is trusted; to verify a request signed with a test \
+                     key, pass --trust-key URL=PEM_FILE with the exact URL the request names"
+                );
+            }
             if error == VerifyError::SignatureMismatch {
                 let hints = DiagnoseHints {
                     callback_url: args.callback_url.clone(),

@@ -196,3 +196,69 @@ fn missing_credentials_and_bad_input_exit_2() {
     assert_eq!(presign("cn-hangzhou", "604801").status.code(), Some(1));
     assert_eq!(presign("oss-cn-hangzhou", "60").status.code(), Some(0));
 }
+
+#[test]
+fn every_signing_command_names_the_credential_variables_in_its_help() {
+    for command in ["sign-post", "presign"] {
+        let out = oss_edge(&[command, "--help"], false);
+        let help = String::from_utf8_lossy(&out.stdout);
+        for variable in [
+            "OSS_ACCESS_KEY_ID",
+            "OSS_ACCESS_KEY_SECRET",
+            "OSS_SESSION_TOKEN",
+        ] {
+            assert!(
+                help.contains(variable),
+                "{command} --help lacks {variable}:\n{help}"
+            );
+        }
+    }
+}
+
+/// `--date` defaults to now: the signing time in the output is within a minute of the clock.
+#[test]
+fn date_defaults_to_now() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let path = policy_file("now");
+    let post = json_out(&oss_edge(
+        &[
+            "sign-post",
+            "--region",
+            "cn-hangzhou",
+            "--policy-file",
+            path.to_str().unwrap(),
+        ],
+        true,
+    ));
+    let date = post["x-oss-date"].as_str().unwrap();
+    let signed_at = oss_edge_core::time::parse_oss_date(date).unwrap();
+    assert!((signed_at - now).abs() <= 60, "{date} is not now");
+
+    let presigned = json_out(&oss_edge(
+        &[
+            "presign",
+            "--bucket",
+            "b",
+            "--key",
+            "k",
+            "--region",
+            "cn-hangzhou",
+            "--expires",
+            "60",
+        ],
+        true,
+    ));
+    let url = presigned["url"].as_str().unwrap();
+    let date = url
+        .split("x-oss-date=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let signed_at = oss_edge_core::time::parse_oss_date(date).unwrap();
+    assert!((signed_at - now).abs() <= 60, "{url} was not signed now");
+}

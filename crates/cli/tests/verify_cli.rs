@@ -191,6 +191,35 @@ fn untrusted_key_url_is_named() {
     let out = run(&args);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("[untrusted_key_url]"));
+    assert!(
+        stdout(&out).contains("--trust-key URL=PEM_FILE"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn usage_errors_point_to_the_right_flag() {
+    let stderr = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    let none = oss_edge(&["verify"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(
+        stderr(&none).contains("--request FILE"),
+        "{}",
+        stderr(&none)
+    );
+    let partial = oss_edge(&["verify", "--target", "/x", "--authorization", "abc"]);
+    assert_eq!(partial.status.code(), Some(2));
+    assert!(
+        stderr(&partial).contains("--pub-key-url missing"),
+        "{}",
+        stderr(&partial)
+    );
+    assert!(
+        stderr(&partial).contains("--request FILE"),
+        "{}",
+        stderr(&partial)
+    );
 }
 
 #[test]

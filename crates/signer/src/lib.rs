@@ -120,6 +120,7 @@ pub const PATH_DEMO: &str = "/";
 
 pub mod config;
 pub mod cors;
+pub mod demo;
 pub mod rejection;
 pub mod route;
 

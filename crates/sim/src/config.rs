@@ -112,6 +112,14 @@ pub struct Args {
     /// Do not print the JSON-lines access log.
     #[arg(long, env = "OSS_SIM_QUIET")]
     pub quiet: bool,
+    /// Allow anonymous GET/HEAD/ListObjectsV2 (a public-read bucket). Default: private, as a
+    /// new OSS bucket: every read must be signed.
+    #[arg(long, env = "OSS_SIM_PUBLIC_READ")]
+    pub public_read: bool,
+    /// Versioning on: each stored object gets an `x-oss-version-id` (only the latest version
+    /// is kept).
+    #[arg(long, env = "OSS_SIM_VERSIONING")]
+    pub versioning: bool,
 }
 
 /// Why the configuration is refused.
@@ -176,6 +184,10 @@ pub struct Config {
     pub rendering: JsonRendering,
     /// Print the access log.
     pub access_log: bool,
+    /// Anonymous reads allowed.
+    pub public_read: bool,
+    /// Versioning on.
+    pub versioning: bool,
 }
 
 fn valid_bucket(name: &str) -> bool {
@@ -249,6 +261,8 @@ impl Config {
                 },
             },
             access_log: !args.quiet,
+            public_read: args.public_read,
+            versioning: args.versioning,
         })
     }
 
@@ -272,6 +286,8 @@ impl Config {
             json_empty_number: EmptyNumberArg::Nothing,
             json_crc64: Crc64Arg::Number,
             quiet: true,
+            public_read: false,
+            versioning: false,
         })
     }
 }

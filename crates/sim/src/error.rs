@@ -79,15 +79,26 @@ impl OssError {
         Self::new(400, "EntityTooSmall", message)
     }
 
-    /// 404 `NoSuchBucket`.
+    /// 404 `NoSuchBucket` (EC 0015-00000101).
     pub fn no_such_bucket(bucket: &str) -> Self {
         Self::new(404, "NoSuchBucket", "The specified bucket does not exist.")
             .with("BucketName", bucket)
+            .with("EC", "0015-00000101")
     }
 
-    /// 404 `NoSuchKey`.
+    /// 404 `NoSuchKey` (EC 0026-00000001).
     pub fn no_such_key(key: &str) -> Self {
-        Self::new(404, "NoSuchKey", "The specified key does not exist.").with("Key", key)
+        Self::new(404, "NoSuchKey", "The specified key does not exist.")
+            .with("Key", key)
+            .with("EC", "0026-00000001")
+    }
+
+    /// The `EC` element, when the error has one (also sent as the `x-oss-ec` header).
+    pub fn ec(&self) -> Option<&str> {
+        self.extra
+            .iter()
+            .find(|(name, _)| *name == "EC")
+            .map(|(_, value)| value.as_str())
     }
 
     /// 404 `NoSuchUpload`.

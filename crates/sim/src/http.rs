@@ -97,9 +97,13 @@ impl Reply {
         Self::bytes(status, "application/xml", xml.into_bytes())
     }
 
-    /// OSS's XML error reply for `error`.
+    /// OSS's XML error reply for `error`, with the `x-oss-ec` header when the error has an
+    /// EC (OSS sends it on every error; HEAD answers carry only it).
     pub fn error(error: &OssError, request_id: &str, host_id: &str) -> Self {
         let mut reply = Self::xml(error.status, error.to_xml(request_id, host_id));
+        if let Some(ec) = error.ec() {
+            reply = reply.header("x-oss-ec", ec);
+        }
         reply.error_code = Some(error.code);
         reply
     }

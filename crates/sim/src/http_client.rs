@@ -1,21 +1,24 @@
-//! A minimal HTTP/1.1 client for the callback request: one `POST`, `Connection: close`,
-//! the request target and every header sent exactly as given, and the answer read under a
-//! deadline.
+//! The outbound HTTP client for callbacks (and the tests' raw requests), on `ureq` 3.
 //!
-//! Hand-written on `std::net` (with `httparse` for the status line and headers) rather than a
-//! general client, because the callback must be byte-exact (the signature covers the target as
-//! OSS requested it), must carry a `Host` of our choosing (`callbackHost`), and OSS refuses
-//! answers without an explicit `Content-Length` — a general client hides how a body was framed.
-//! Plain `http://` only: oss-sim has no TLS.
+//! Why `ureq`: a small, well-maintained blocking HTTP/1.1 client (the sim is threaded, no async
+//! runtime), which sends the request target exactly as given, keeps a `Host` header set by the
+//! caller (OSS's `callbackHost`), exposes the answer's head before the body (OSS refuses
+//! answers without an explicit `Content-Length`, so the length is judged first and the body is
+//! read to exactly that length), and does redirects, IPv6 and status-as-error only when asked
+//! (all off here: OSS follows no redirect and calls no IPv6 address, spec §1.2, §2.4). It
+//! replaces a hand-written `std::net` client that had to parse HTTP itself. Plain `http://`
+//! only (no TLS features compiled in): oss-sim has no TLS.
+//!
+//! [`send`] returns an [`Exchange`] after the head; [`Exchange::read_body`] reads the body.
 
-use std::io::{self, Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs as _};
+use std::io::{self, Read as _};
 use std::time::{Duration, Instant};
 
-/// Longest response head read, bytes.
-const MAX_HEAD_BYTES: usize = 64 * 1024;
-/// Most response headers parsed.
-const MAX_HEADERS: usize = 64;
+use ureq::config::IpFamily;
+use ureq::http;
+
+/// Longest body read without a `Content-Length` (only [`Exchange::read_to_close`] does).
+const MAX_UNSIZED_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One request to send.
 #[derive(Clone, Debug)]
@@ -28,7 +31,7 @@ pub struct Outgoing<'a> {
     pub method: &'a str,
     /// Request target (path and query), sent as is.
     pub target: &'a str,
-    /// Headers, sent in order as given (include `Host`).
+    /// Headers, sent as given (a `Host` here replaces the one derived from `host:port`).
     pub headers: &'a [(String, String)],
     /// Body.
     pub body: &'a [u8],
@@ -63,12 +66,12 @@ impl Answer {
 pub enum ClientError {
     /// No connection (refused, unresolvable, no IPv4 address).
     Connect(String),
-    /// The deadline passed; `peer` is `ip:port`.
+    /// The deadline passed; `peer` is `host:port`.
     Timeout {
         /// The address connected to.
         peer: String,
     },
-    /// The answer is not HTTP/1.x.
+    /// The request could not be sent as given, or the answer is not HTTP/1.x.
     Protocol(String),
 }
 
@@ -85,65 +88,20 @@ impl core::fmt::Display for ClientError {
 impl std::error::Error for ClientError {}
 
 /// An exchange in progress: the head has been read, the body not yet.
-#[derive(Debug)]
 pub struct Exchange {
-    stream: TcpStream,
-    peer: SocketAddr,
-    deadline: Instant,
-    /// Body bytes read together with the head.
-    leftover: Vec<u8>,
+    body: ureq::Body,
+    peer: String,
     /// The answer so far.
     pub answer: Answer,
 }
 
-fn remaining(deadline: Instant, peer: SocketAddr) -> Result<Duration, ClientError> {
-    deadline
-        .checked_duration_since(Instant::now())
-        .filter(|d| !d.is_zero())
-        .ok_or(ClientError::Timeout {
-            peer: peer.to_string(),
-        })
-}
-
-fn io_error(e: &io::Error, peer: SocketAddr) -> ClientError {
-    match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => ClientError::Timeout {
-            peer: peer.to_string(),
-        },
-        _ => ClientError::Protocol(e.to_string()),
+impl core::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("peer", &self.peer)
+            .field("answer", &self.answer)
+            .finish_non_exhaustive()
     }
-}
-
-fn connect(
-    host: &str,
-    port: u16,
-    deadline: Instant,
-) -> Result<(TcpStream, SocketAddr), ClientError> {
-    let addrs: Vec<SocketAddr> = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| ClientError::Connect(format!("{host}: {e}")))?
-        // OSS does not call IPv6 addresses (spec §1.2).
-        .filter(SocketAddr::is_ipv4)
-        .collect();
-    let mut last = format!("{host} has no IPv4 address");
-    for addr in addrs {
-        let budget = deadline
-            .checked_duration_since(Instant::now())
-            .filter(|d| !d.is_zero())
-            .ok_or(ClientError::Timeout {
-                peer: addr.to_string(),
-            })?;
-        match TcpStream::connect_timeout(&addr, budget) {
-            Ok(stream) => return Ok((stream, addr)),
-            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                return Err(ClientError::Timeout {
-                    peer: addr.to_string(),
-                });
-            }
-            Err(e) => last = format!("{addr}: {e}"),
-        }
-    }
-    Err(ClientError::Connect(last))
 }
 
 fn content_length(headers: &[(String, String)]) -> Option<u64> {
@@ -161,117 +119,134 @@ fn content_length(headers: &[(String, String)]) -> Option<u64> {
     values.all(|v| v == Some(first)).then_some(first)
 }
 
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+fn client_error(error: ureq::Error, peer: &str) -> ClientError {
+    match error {
+        ureq::Error::Timeout(_) => ClientError::Timeout {
+            peer: peer.to_owned(),
+        },
+        ureq::Error::Io(e) if is_timeout(&e) => ClientError::Timeout {
+            peer: peer.to_owned(),
+        },
+        ureq::Error::Io(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionRefused
+                    | io::ErrorKind::AddrNotAvailable
+                    | io::ErrorKind::NotFound
+            ) =>
+        {
+            ClientError::Connect(format!("{peer}: {e}"))
+        }
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => {
+            ClientError::Connect(format!("{peer}: {error}"))
+        }
+        other => ClientError::Protocol(other.to_string()),
+    }
+}
+
+fn agent(budget: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .ip_family(IpFamily::Ipv4Only)
+        .timeout_global(Some(budget))
+        // No header the caller did not ask for, besides Host and Content-Length.
+        .user_agent(ureq::config::AutoHeaderValue::None)
+        .accept(ureq::config::AutoHeaderValue::None)
+        .allow_non_standard_methods(true)
+        .build()
+        .into()
+}
+
 /// Sends `request` and reads the answer's head before `deadline`.
 pub fn send(request: &Outgoing<'_>, deadline: Instant) -> Result<Exchange, ClientError> {
-    let (mut stream, peer) = connect(request.host, request.port, deadline)?;
-    let mut head = format!("{} {} HTTP/1.1\r\n", request.method, request.target);
+    let peer = format!("{}:{}", request.host, request.port);
+    let budget = deadline
+        .checked_duration_since(Instant::now())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| ClientError::Timeout { peer: peer.clone() })?;
+    let mut builder = http::Request::builder()
+        .method(request.method)
+        .uri(format!("http://{peer}{}", request.target));
     for (name, value) in request.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        builder = builder.header(name.as_str(), value.as_str());
     }
-    head.push_str("\r\n");
-    stream
-        .set_write_timeout(Some(remaining(deadline, peer)?))
-        .map_err(|e| io_error(&e, peer))?;
-    stream
-        .write_all(head.as_bytes())
-        .and_then(|()| stream.write_all(request.body))
-        .and_then(|()| stream.flush())
-        .map_err(|e| io_error(&e, peer))?;
-
-    let mut buf = Vec::with_capacity(4096);
-    let mut chunk = [0u8; 8192];
-    loop {
-        stream
-            .set_read_timeout(Some(remaining(deadline, peer)?))
-            .map_err(|e| io_error(&e, peer))?;
-        let n = stream.read(&mut chunk).map_err(|e| io_error(&e, peer))?;
-        if n == 0 {
-            return Err(ClientError::Protocol(
-                "connection closed before the answer's head ended".into(),
-            ));
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut response = httparse::Response::new(&mut headers);
-        match response.parse(&buf) {
-            Ok(httparse::Status::Complete(len)) => {
-                let status = response.code.unwrap_or_default();
-                let headers: Vec<(String, String)> = response
-                    .headers
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.name.to_owned(),
-                            String::from_utf8_lossy(h.value).into_owned(),
-                        )
-                    })
-                    .collect();
-                let content_length = content_length(&headers);
-                let leftover = buf[len..].to_vec();
-                return Ok(Exchange {
-                    stream,
-                    peer,
-                    deadline,
-                    leftover,
-                    answer: Answer {
-                        status,
-                        headers,
-                        content_length,
-                        body: Vec::new(),
-                    },
-                });
-            }
-            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD_BYTES => {}
-            Ok(httparse::Status::Partial) => {
-                return Err(ClientError::Protocol("answer head too long".into()));
-            }
-            Err(e) => return Err(ClientError::Protocol(e.to_string())),
-        }
-    }
+    let built = builder
+        .body(request.body)
+        .map_err(|e| ClientError::Protocol(format!("cannot send this request: {e}")))?;
+    let response = agent(budget)
+        .run(built)
+        .map_err(|e| client_error(e, &peer))?;
+    let headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let status = response.status().as_u16();
+    let content_length = content_length(&headers);
+    Ok(Exchange {
+        body: response.into_body(),
+        peer,
+        answer: Answer {
+            status,
+            headers,
+            content_length,
+            body: Vec::new(),
+        },
+    })
 }
 
 impl Exchange {
-    /// Reads exactly `length` body bytes before the deadline; returns the whole answer.
-    pub fn read_body(mut self, length: u64) -> Result<Answer, ClientError> {
-        let length = usize::try_from(length)
-            .map_err(|_| ClientError::Protocol("body length does not fit in memory".into()))?;
-        let mut body = std::mem::take(&mut self.leftover);
-        let mut chunk = [0u8; 8192];
-        while body.len() < length {
-            self.stream
-                .set_read_timeout(Some(remaining(self.deadline, self.peer)?))
-                .map_err(|e| io_error(&e, self.peer))?;
-            let n = self
-                .stream
-                .read(&mut chunk)
-                .map_err(|e| io_error(&e, self.peer))?;
-            if n == 0 {
-                return Err(ClientError::Protocol(
-                    "connection closed before Content-Length bytes arrived".into(),
-                ));
+    fn read(mut self, limit: u64, exact: Option<u64>) -> Result<Answer, ClientError> {
+        let mut body = Vec::new();
+        let read = self
+            .body
+            .as_reader()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut body);
+        match read {
+            Err(e) if is_timeout(&e) => {
+                return Err(ClientError::Timeout { peer: self.peer });
             }
-            body.extend_from_slice(&chunk[..n]);
+            Err(e) => return Err(ClientError::Protocol(e.to_string())),
+            Ok(_) => {}
         }
-        body.truncate(length);
+        if let Some(length) = exact
+            && body.len() as u64 != length
+        {
+            return Err(ClientError::Protocol(format!(
+                "the body has {} bytes, Content-Length said {length}",
+                body.len()
+            )));
+        }
         self.answer.body = body;
         Ok(self.answer)
     }
 
-    /// Reads the body up to the connection's close (for answers without a length, in tests).
-    pub fn read_to_close(mut self) -> Result<Answer, ClientError> {
-        let mut body = std::mem::take(&mut self.leftover);
-        self.stream
-            .set_read_timeout(Some(remaining(self.deadline, self.peer)?))
-            .map_err(|e| io_error(&e, self.peer))?;
-        self.stream
-            .read_to_end(&mut body)
-            .map_err(|e| io_error(&e, self.peer))?;
-        self.answer.body = body;
-        Ok(self.answer)
+    /// Reads exactly `length` body bytes before the deadline; returns the whole answer.
+    pub fn read_body(self, length: u64) -> Result<Answer, ClientError> {
+        self.read(length, Some(length))
+    }
+
+    /// Reads the body up to its end (for answers without a length, in tests), at most 64 MiB.
+    pub fn read_to_close(self) -> Result<Answer, ClientError> {
+        self.read(MAX_UNSIZED_BODY_BYTES, None)
     }
 }
 
-/// Sends `request` and reads the whole answer (by `Content-Length`, else to the close).
+/// Sends `request` and reads the whole answer (by `Content-Length`, else to the end).
 pub fn exchange(request: &Outgoing<'_>, timeout: Duration) -> Result<Answer, ClientError> {
     let exchange = send(request, Instant::now() + timeout)?;
     let head_only = request.method.eq_ignore_ascii_case("HEAD")
@@ -282,5 +257,76 @@ pub fn exchange(request: &Outgoing<'_>, timeout: Duration) -> Result<Answer, Cli
     match exchange.answer.content_length {
         Some(length) => exchange.read_body(length),
         None => exchange.read_to_close(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+    use std::net::TcpListener;
+
+    fn outgoing(port: u16) -> Outgoing<'static> {
+        Outgoing {
+            host: "127.0.0.1",
+            port,
+            method: "POST",
+            target: "/cb?a=%2F+b",
+            headers: &[],
+            body: b"x",
+        }
+    }
+
+    #[test]
+    fn refused_silent_and_answering_peers() {
+        let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        assert!(matches!(
+            exchange(&outgoing(port), Duration::from_secs(2)),
+            Err(ClientError::Connect(_))
+        ));
+
+        let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let started = Instant::now();
+        assert!(matches!(
+            exchange(&outgoing(port), Duration::from_millis(300)),
+            Err(ClientError::Timeout { .. })
+        ));
+        assert!(started.elapsed() < Duration::from_secs(3));
+        drop(silent);
+
+        // The target goes out byte for byte, the Host given replaces the derived one.
+        let server = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = server.local_addr().unwrap().port();
+        let peer = std::thread::spawn(move || {
+            let (mut stream, _) = server.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                stream.read_exact(&mut byte).unwrap();
+                head.push(byte[0]);
+            }
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+                .unwrap();
+            String::from_utf8(head).unwrap()
+        });
+        let headers = vec![("Host".to_owned(), "cb.example.com".to_owned())];
+        let answer = exchange(
+            &Outgoing {
+                headers: &headers,
+                ..outgoing(port)
+            },
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        assert_eq!((answer.status, answer.body.as_slice()), (200, &b"{}"[..]));
+        let head = peer.join().unwrap().to_ascii_lowercase();
+        assert!(head.starts_with("post /cb?a=%2f+b http/1.1\r\n"), "{head}");
+        assert!(head.contains("\r\nhost: cb.example.com\r\n"), "{head}");
+        assert!(!head.contains("user-agent"), "{head}");
     }
 }

@@ -32,6 +32,11 @@ pub fn request_id() -> String {
     random_hex::<12>()
 }
 
+/// A version id (`x-oss-version-id`) for versioned buckets: 40 upper-case hex characters.
+pub fn version_id() -> String {
+    random_hex::<20>()
+}
+
 /// A multipart upload id: 32 upper-case hex characters.
 pub fn upload_id() -> String {
     random_hex::<16>()

@@ -87,7 +87,7 @@ impl Sim {
                 (Some(temp), path)
             }
         };
-        let store = Store::open(&root).map_err(StartError::DataDir)?;
+        let store = Store::open(&root, config.versioning).map_err(StartError::DataDir)?;
         let announced = if addr.ip().is_unspecified() {
             SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
         } else {
@@ -116,6 +116,7 @@ impl Sim {
             max_object_bytes: config.max_object_bytes,
             host_id: announced.to_string(),
             access_log: config.access_log,
+            public_read: config.public_read,
         });
         let server = Arc::new(server);
         let thread = {

@@ -29,4 +29,6 @@ pub struct State {
     pub host_id: String,
     /// Print the access log.
     pub access_log: bool,
+    /// Anonymous reads allowed (`--public-read`).
+    pub public_read: bool,
 }

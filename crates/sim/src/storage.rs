@@ -46,6 +46,9 @@ pub struct ObjectMeta {
     pub object_type: String,
     /// Headers returned on GET/HEAD as stored (`Cache-Control`, `x-oss-meta-*`, …).
     pub headers: Vec<(String, String)>,
+    /// `x-oss-version-id`, when the sim runs with versioning on (`--versioning`).
+    #[serde(default)]
+    pub version_id: Option<String>,
 }
 
 /// What to store besides the bytes.
@@ -133,6 +136,7 @@ impl From<io::Error> for StoreError {
 pub struct Store {
     root: PathBuf,
     write_lock: Mutex<()>,
+    versioning: bool,
 }
 
 fn hex_lower(bytes: &[u8]) -> String {
@@ -162,14 +166,40 @@ fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
 }
 
 impl Store {
-    /// A store under `root` (created when missing).
-    pub fn open(root: &Path) -> io::Result<Self> {
+    /// A store under `root` (created when missing). With `versioning`, every stored object
+    /// gets a new version id (only the latest version is kept and served).
+    pub fn open(root: &Path, versioning: bool) -> io::Result<Self> {
         fs::create_dir_all(root.join("objects"))?;
         fs::create_dir_all(root.join("uploads"))?;
         Ok(Self {
             root: root.to_path_buf(),
             write_lock: Mutex::new(()),
+            versioning,
         })
+    }
+
+    /// Every object of `bucket` whose key starts with `prefix`, sorted by key (as OSS lists).
+    pub fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
+        let dir = self.root.join("objects").join(bucket);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut found = Vec::new();
+        for entry in entries {
+            let path = entry?.path();
+            if path.extension().is_some_and(|ext| ext == "json") {
+                // A file removed since read_dir (a concurrent delete) is skipped.
+                if let Some(meta) = read_json::<ObjectMeta>(&path)?
+                    && meta.key.starts_with(prefix)
+                {
+                    found.push(meta);
+                }
+            }
+        }
+        found.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(found)
     }
 
     /// The data directory.
@@ -213,6 +243,7 @@ impl Store {
             request_id: object.request_id,
             last_modified: object.now,
             headers: object.headers,
+            version_id: self.versioning.then(ids::version_id),
         };
         let base = self.object_base(&meta.bucket, &meta.key);
         let json = to_json(&meta)?;

@@ -121,7 +121,16 @@ fn get_head_and_errors() {
     let gif = b"GIF89a\x03\x00\x02\x00\x00\x00\x00;".to_vec();
     assert_eq!(send_presigned(&sim, &signed, &[], &gif).status, 200);
 
-    let head = send(&sim, "HEAD", &format!("/{BUCKET}/r/a.gif"), &[], b"");
+    let anonymous = send(&sim, "HEAD", &format!("/{BUCKET}/r/a.gif"), &[], b"");
+    assert_eq!(anonymous.status, 403, "the bucket is private");
+    let head = send_header_signed(
+        &sim,
+        SignatureVersion::V4,
+        "HEAD",
+        &format!("/{BUCKET}/r/a.gif"),
+        &[],
+        b"",
+    );
     assert_eq!(head.status, 200);
     assert_eq!(head.content_length, Some(gif.len() as u64));
     assert!(head.body.is_empty());
@@ -160,7 +169,13 @@ fn get_head_and_errors() {
     // Virtual-host style addresses the same object.
     let port = sim.addr().port();
     let host = format!("{BUCKET}.localhost:{port}");
-    let vhost = send(&sim, "GET", "/r/a.gif", &[("Host", &host)], b"");
+    let mut headers = vec![("Host".to_owned(), host.clone())];
+    sign_v4_headers("GET", BUCKET, "r/a.gif", &[], &mut headers, now());
+    let refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let vhost = send(&sim, "GET", "/r/a.gif", &refs, b"");
     assert_eq!(vhost.status, 200);
     assert_eq!(vhost.body, gif);
 }
@@ -279,8 +294,9 @@ fn the_binary_starts_announces_and_logs_json_lines() {
         std::time::Duration::from_secs(10),
     )
     .unwrap();
-    assert_eq!(answer.status, 404);
-    assert_eq!(error_of(&answer).0, "NoSuchKey");
+    // Anonymous: the bucket is private.
+    assert_eq!(answer.status, 403);
+    assert_eq!(error_of(&answer).0, "AccessDenied");
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
@@ -289,8 +305,8 @@ fn the_binary_starts_announces_and_logs_json_lines() {
     let log: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(log["method"], "GET");
     assert_eq!(log["path"], "/bkt-two/nothing");
-    assert_eq!(log["status"], 404);
-    assert_eq!(log["error"], "NoSuchKey");
+    assert_eq!(log["status"], 403);
+    assert_eq!(log["error"], "AccessDenied");
     assert_eq!(
         log["request_id"],
         answer.header("x-oss-request-id").unwrap()

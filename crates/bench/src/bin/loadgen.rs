@@ -1,153 +1,176 @@
-//! Load generator for the end-to-end benchmark: sends exactly N distinct, validly signed OSS
-//! callbacks (each with its own `reqId`, so each must become its own event) over C keep-alive
-//! connections, and prints throughput, latency percentiles and status counts as JSON.
+//! Load generator for the end-to-end benchmarks: sends exactly N requests over C keep-alive
+//! connections (closed loop: each connection sends its next request when the previous answer
+//! has arrived) and prints throughput, latency percentiles and status counts as JSON.
 //!
 //! ```text
-//! loadgen --url http://127.0.0.1:8798/oss/callback --requests 5000 --concurrency 8 \
-//!         --key tests/keys/test-512-key.pem --key-url http://127.0.0.1:9000/bench-512.pem
+//! loadgen --url http://127.0.0.1:18801 --requests 5000 --concurrency 8 [--first 0] \
+//!         --key tests/keys/test-512-key.pem --key-url http://127.0.0.1:9/bench-512.pem [--tamper]
+//! loadgen --url http://127.0.0.1:18801 --requests 500 --healthz
 //! ```
-//! Without `--key` the requests are unsigned (for the trivial Worker, the runtime's floor).
-//! With `--tamper` each body is changed after signing, so the Worker runs the full RSA check
-//! and refuses it (403, nothing queued): the cost of verification without the queue send.
+//! The callbacks are `oss_edge_bench::callbacks` (N distinct uploads, each signed as OSS signs
+//! and carrying an upload ticket, so each must become its own event), the same ones the
+//! isolate harness times; `--first` shifts the indices (a warm-up set that shares no
+//! object, hence no event id, with the measured one). `--no-tickets` leaves the ticket out; `--tamper` changes each body
+//! after signing (the Worker verifies fully and refuses: 403, nothing queued); `--healthz`
+//! sends `GET /healthz` instead. `--unsigned` sends the bodies without any signature (for
+//! warming a Worker up without creating events).
+//!
+//! HTTP is ureq's (the client the repository's blocking tests use) rather than a hand-written
+//! one: one `Agent` per thread, which keeps its one connection alive between requests. A
+//! thread per connection is what a closed-loop generator needs at these rates (a few thousand
+//! requests per second over at most a few dozen connections): an async client would only add
+//! a runtime, and the generator's own CPU shares the machine with the Worker it measures, so
+//! the leaner the better (the JSON reports it as `loadgen_cpu_ms`).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use oss_edge_core::callback::signing::CallbackSigner;
-use oss_edge_core::encoding::base64_encode;
+use oss_edge_bench::callbacks::{Options, signed_callbacks};
 
 struct Args {
-    host_port: String,
-    path: String,
+    base: String,
     requests: usize,
+    first: usize,
     concurrency: usize,
     key: Option<String>,
     key_url: String,
+    tickets: bool,
     tamper: bool,
+    healthz: bool,
+    unsigned: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
-    let (mut url, mut requests, mut concurrency, mut key, mut key_url) =
-        (None, 1000, 8, None, String::new());
-    let mut tamper = false;
+    let mut parsed = Args {
+        base: String::new(),
+        requests: 1000,
+        first: 0,
+        concurrency: 8,
+        key: None,
+        key_url: String::new(),
+        tickets: true,
+        tamper: false,
+        healthz: false,
+        unsigned: false,
+    };
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
-            "--url" => url = Some(value()?),
-            "--requests" => requests = value()?.parse().map_err(|e| format!("--requests: {e}"))?,
-            "--concurrency" => {
-                concurrency = value()?
-                    .parse()
-                    .map_err(|e| format!("--concurrency: {e}"))?
+            "--url" => parsed.base = value()?.trim_end_matches('/').to_owned(),
+            "--requests" => {
+                parsed.requests = value()?.parse().map_err(|e| format!("--requests: {e}"))?
             }
-            "--key" => key = Some(value()?),
-            "--key-url" => key_url = value()?,
-            "--tamper" => tamper = true,
+            "--concurrency" => {
+                parsed.concurrency = value()?
+                    .parse::<usize>()
+                    .map_err(|e| format!("--concurrency: {e}"))?
+                    .max(1)
+            }
+            "--first" => parsed.first = value()?.parse().map_err(|e| format!("--first: {e}"))?,
+            "--key" => parsed.key = Some(value()?),
+            "--key-url" => parsed.key_url = value()?,
+            "--no-tickets" => parsed.tickets = false,
+            "--tamper" => parsed.tamper = true,
+            "--healthz" => parsed.healthz = true,
+            "--unsigned" => parsed.unsigned = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    let url = url.ok_or("--url is required")?;
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or("--url must be http://host:port/path")?;
-    let (host_port, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() {
-        "/".to_owned()
-    } else {
-        path.to_owned()
-    };
-    Ok(Args {
-        host_port: host_port.to_owned(),
-        path,
-        requests,
-        concurrency: concurrency.max(1),
-        key,
-        key_url,
-        tamper,
-    })
-}
-
-fn build_requests(args: &Args) -> Result<Vec<Vec<u8>>, String> {
-    let signer = match &args.key {
-        Some(path) => {
-            let pem = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-            Some(CallbackSigner::from_pkcs8_pem(&pem).map_err(|e| format!("{path}: {e}"))?)
-        }
-        None => None,
-    };
-    let key_url = base64_encode(args.key_url.as_bytes());
-    (0..args.requests)
-        .map(|i| {
-            let body = format!(
-                r#"{{"bucket":"bench","object":"uploads/load/{i:08}.png","etag":"D8E8FCA2DC0F896FD7CB4CB0031BA249","size":{size},"mimeType":"image/png","imageInfo":{{"height":[480],"width":[640],"format":["png"]}},"crc64":11782093538209634585,"contentMd5":["2Oj8otwPiW/Xy0ywAxuiSQ=="],"clientIp":"127.0.0.1","reqId":"LOAD{i:020}","operation":"PostObject","vpcId":[]}}"#,
-                size = 1000 + i
-            );
-            let mut head = format!(
-                "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nUser-Agent: aliyun-oss-callback\r\nx-oss-request-id: LOAD{i:020}\r\n",
-                args.path,
-                args.host_port,
-                body.len()
-            );
-            if let Some(signer) = &signer {
-                let authorization = signer.sign(args.path.as_bytes(), body.as_bytes()).map_err(|e| e.to_string())?;
-                head.push_str(&format!("authorization: {authorization}\r\nx-oss-pub-key-url: {key_url}\r\n"));
-            }
-            head.push_str("\r\n");
-            let mut bytes = head.into_bytes();
-            bytes.extend_from_slice(body.as_bytes());
-            if args.tamper {
-                // Same length, one byte changed: the signature no longer matches.
-                let last = bytes.len() - 2;
-                bytes[last] = if bytes[last] == b'1' { b'2' } else { b'1' };
-            }
-            Ok(bytes)
-        })
-        .collect()
-}
-
-/// Sends one request on `stream` and returns the status code, keeping the connection usable.
-fn exchange(stream: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::Result<u16> {
-    stream.get_mut().write_all(request)?;
-    let mut line = String::new();
-    stream.read_line(&mut line)?;
-    let status: u16 = line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or(std::io::ErrorKind::InvalidData)?;
-    let mut length = 0usize;
-    loop {
-        line.clear();
-        if stream.read_line(&mut line)? == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value
-                .trim()
-                .parse()
-                .map_err(|_| std::io::ErrorKind::InvalidData)?;
-        }
+    if !parsed.base.starts_with("http://") {
+        return Err("--url must be http://host:port".to_owned());
     }
-    let mut body = vec![0u8; length];
-    stream.read_exact(&mut body)?;
-    Ok(status)
+    if !parsed.healthz && !parsed.unsigned && parsed.key.is_none() {
+        return Err(
+            "--key is required for signed callbacks (or --healthz / --unsigned)".to_owned(),
+        );
+    }
+    Ok(parsed)
 }
 
-fn connect(host_port: &str) -> std::io::Result<BufReader<TcpStream>> {
-    let stream = TcpStream::connect(host_port)?;
-    stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    Ok(BufReader::new(stream))
+/// One request: method, URL, headers, body.
+struct Planned {
+    post: bool,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+fn plan(args: &Args) -> Result<Vec<Planned>, String> {
+    if args.healthz {
+        return Ok((0..args.requests)
+            .map(|_| Planned {
+                post: false,
+                url: format!("{}/healthz", args.base),
+                headers: Vec::new(),
+                body: Vec::new(),
+            })
+            .collect());
+    }
+    let pem = match &args.key {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?,
+        None => String::new(),
+    };
+    let now_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs() as i64;
+    let options = Options {
+        count: args.requests,
+        first: args.first,
+        private_key_pem: pem,
+        key_url: args.key_url.clone(),
+        tickets: args.tickets,
+        tamper: args.tamper,
+        now_unix,
+    };
+    if args.unsigned {
+        return Ok((0..args.requests)
+            .map(|i| Planned {
+                post: true,
+                url: format!("{}/oss/callback", args.base),
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: format!(r#"{{"bucket":"bench","object":"warm/{i}"}}"#).into_bytes(),
+            })
+            .collect());
+    }
+    Ok(signed_callbacks(&options)?
+        .into_iter()
+        .map(|c| Planned {
+            post: true,
+            url: format!("{}{}", args.base, c.target),
+            headers: c.headers,
+            body: c.body.into_bytes(),
+        })
+        .collect())
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_idle_connections(1)
+        .max_idle_connections_per_host(1)
+        .no_delay(true)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn exchange(agent: &ureq::Agent, request: &Planned) -> Result<u16, ureq::Error> {
+    let mut response = if request.post {
+        let mut builder = agent.post(&request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        builder.send(&request.body[..])?
+    } else {
+        agent.get(&request.url).call()?
+    };
+    let status = response.status().as_u16();
+    // Read the whole reply, so the connection can carry the next request.
+    response.body_mut().read_to_vec()?;
+    Ok(status)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -155,6 +178,21 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
         return 0.0;
     }
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// This process's CPU time so far (all threads), in milliseconds.
+fn own_cpu_ms() -> f64 {
+    // /proc/self/stat fields 14 and 15: utime and stime in clock ticks (100 per second).
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let after = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = after.split_whitespace().collect();
+            let ticks: f64 =
+                fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+            Some(ticks * 10.0)
+        })
+        .unwrap_or(0.0)
 }
 
 fn main() {
@@ -165,7 +203,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let requests = match build_requests(&args) {
+    let requests = match plan(&args) {
         Ok(requests) => requests,
         Err(message) => {
             eprintln!("loadgen: {message}");
@@ -175,37 +213,23 @@ fn main() {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(u16, f64)>> = Mutex::new(Vec::with_capacity(requests.len()));
     let errors = AtomicUsize::new(0);
+    let first_error: Mutex<Option<String>> = Mutex::new(None);
+    let cpu_before = own_cpu_ms();
     let start = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..args.concurrency {
             scope.spawn(|| {
+                let agent = agent();
                 let mut local = Vec::new();
-                let mut connection = None;
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(request) = requests.get(i) else {
-                        break;
-                    };
+                while let Some(request) = requests.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let sent = Instant::now();
-                    // One retry on a fresh connection if the kept-alive one was closed.
-                    let mut outcome = Err(std::io::ErrorKind::NotConnected.into());
-                    for _ in 0..2 {
-                        if connection.is_none() {
-                            connection = connect(&args.host_port).ok();
-                        }
-                        let Some(stream) = connection.as_mut() else {
-                            continue;
-                        };
-                        outcome = exchange(stream, request);
-                        if outcome.is_ok() {
-                            break;
-                        }
-                        connection = None;
-                    }
-                    match outcome {
+                    match exchange(&agent, request) {
                         Ok(status) => local.push((status, sent.elapsed().as_secs_f64() * 1000.0)),
-                        Err(_) => {
+                        Err(error) => {
                             errors.fetch_add(1, Ordering::Relaxed);
+                            if let Ok(mut first) = first_error.lock() {
+                                first.get_or_insert_with(|| error.to_string());
+                            }
                         }
                     }
                 }
@@ -216,20 +240,36 @@ fn main() {
         }
     });
     let seconds = start.elapsed().as_secs_f64();
+    let cpu_ms = own_cpu_ms() - cpu_before;
     let results = results.into_inner().unwrap_or_default();
     let mut latencies: Vec<f64> = results.iter().map(|(_, ms)| *ms).collect();
     latencies.sort_by(f64::total_cmp);
     let ok = results.iter().filter(|(status, _)| *status == 200).count();
-    println!(
-        "{{\"requests\":{},\"ok\":{},\"non_ok\":{},\"errors\":{},\"seconds\":{:.3},\"rps\":{:.1},\"p50_ms\":{:.3},\"p99_ms\":{:.3},\"concurrency\":{}}}",
-        requests.len(),
-        ok,
-        results.len() - ok,
-        errors.load(Ordering::Relaxed),
-        seconds,
-        results.len() as f64 / seconds,
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
-        args.concurrency
-    );
+    let mut statuses: Vec<(u16, usize)> = Vec::new();
+    for (status, _) in &results {
+        match statuses.iter_mut().find(|(s, _)| s == status) {
+            Some((_, n)) => *n += 1,
+            None => statuses.push((*status, 1)),
+        }
+    }
+    statuses.sort_unstable();
+    let statuses: serde_json::Map<String, serde_json::Value> = statuses
+        .into_iter()
+        .map(|(s, n)| (s.to_string(), n.into()))
+        .collect();
+    let report = serde_json::json!({
+        "requests": requests.len(),
+        "ok": ok,
+        "non_ok": results.len() - ok,
+        "statuses": statuses,
+        "errors": errors.load(Ordering::Relaxed),
+        "first_error": first_error.into_inner().unwrap_or_default(),
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+        "rps": ((results.len() as f64 / seconds) * 10.0).round() / 10.0,
+        "p50_ms": (percentile(&latencies, 0.50) * 1000.0).round() / 1000.0,
+        "p99_ms": (percentile(&latencies, 0.99) * 1000.0).round() / 1000.0,
+        "concurrency": args.concurrency,
+        "loadgen_cpu_ms": cpu_ms,
+    });
+    println!("{report}");
 }

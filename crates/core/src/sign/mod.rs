@@ -10,6 +10,8 @@
 //! - [`endpoint`]: where requests go (virtual-host, CNAME or path-style) — never what is signed.
 //! - [`post_policy`]: PostObject policy builder, form output, evaluator and signature check (§5).
 //! - [`presign`]: presigned URLs (PUT with callback, multipart plan) and their verifier (§6).
+//! - [`header_auth`]: the verifier of header-signed requests (`Authorization: OSS4-HMAC-SHA256 …`
+//!   or `OSS ak:sig`, §6.1, §6.2), as OSS checks them.
 //! - [`query`]: splitting a raw query string into decoded pairs, for the verifiers.
 //!
 //! ## Why V4 is the default
@@ -26,6 +28,7 @@
 mod credentials;
 mod crypto;
 pub mod endpoint;
+pub mod header_auth;
 pub mod post_policy;
 pub mod presign;
 pub mod query;

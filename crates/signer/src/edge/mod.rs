@@ -123,7 +123,9 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
             reject(&Rejection::method_not_allowed(allow), &method, &path, extra)
         }
         Route::Health => respond(200, String::new(), &[]),
-        Route::Demo if config.development => demo(),
+        Route::Demo if config.development => {
+            demo(oss_edge_worker_support::env::lookup(&env, crate::SECRET_BEARER_TOKENS).as_deref())
+        }
         Route::Demo => reject(&Rejection::not_found(), &method, &path, cors_headers),
         Route::Grant | Route::Policy => {
             let outcome = serve(route, &mut request, config).await;
@@ -136,11 +138,11 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
 }
 
 /// The demo page (local development only; docs/demo.md).
-fn demo() -> Result<Response> {
+fn demo(bearer_tokens: Option<&str>) -> Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;
-    Ok(Response::ok(include_str!("../demo.html"))?.with_headers(headers))
+    Ok(Response::ok(crate::demo::page(bearer_tokens))?.with_headers(headers))
 }
 
 /// The core's authentication, with an RS256 signature (if any) checked by WebCrypto.

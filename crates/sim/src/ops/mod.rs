@@ -2,6 +2,7 @@
 //! request to one of them and turns any [`OssError`] into OSS's XML error reply.
 
 pub mod auth;
+pub mod list;
 pub mod multipart_upload;
 pub mod post_object;
 pub mod put_object;
@@ -9,7 +10,7 @@ pub mod read;
 pub mod upload;
 
 use crate::error::OssError;
-use crate::http::{Incoming, Reply};
+use crate::http::{Body, Incoming, Reply};
 use crate::route::{self, Operation};
 use crate::state::State;
 use crate::storage::StoreError;
@@ -48,7 +49,7 @@ pub fn store_error(error: StoreError) -> OssError {
 
 fn handle(state: &State, req: &Incoming) -> Result<Reply, OssError> {
     let host = req.header("host");
-    if let Some(op) = route::sim_endpoint(&req.method, req.path(), host) {
+    if let Some(op) = route::sim_endpoint(&req.method, req.path(), host, &state.buckets) {
         return Ok(match op {
             Operation::PublicKey => Reply::bytes(
                 200,
@@ -70,7 +71,7 @@ fn handle(state: &State, req: &Incoming) -> Result<Reply, OssError> {
     if route::is_reserved(req.path()) {
         return Err(OssError::no_such_key(req.path()));
     }
-    let target = route::parse_target(&req.target, host)?;
+    let target = route::parse_target(&req.target, host, &state.buckets)?;
     if !state.buckets.contains(&target.bucket) {
         return Err(OssError::no_such_bucket(&target.bucket));
     }
@@ -78,6 +79,7 @@ fn handle(state: &State, req: &Incoming) -> Result<Reply, OssError> {
         Operation::PostObject => post_object::post_object(state, req, &target),
         Operation::PutObject => put_object::put_object(state, req, &target),
         Operation::GetObject | Operation::HeadObject => read::get_or_head(state, req, &target),
+        Operation::ListObjectsV2 => list::list_objects_v2(state, req, &target),
         Operation::DeleteObject => read::delete(state, req, &target),
         Operation::InitiateMultipartUpload => multipart_upload::initiate(state, req, &target),
         Operation::UploadPart => multipart_upload::upload_part(state, req, &target),
@@ -87,7 +89,15 @@ fn handle(state: &State, req: &Incoming) -> Result<Reply, OssError> {
     }
 }
 
-/// Handles `req`: the handler's reply, or OSS's XML error.
+/// Handles `req`: the handler's reply, or OSS's XML error (for HEAD only the status and the
+/// headers, `x-oss-ec` included, as OSS: a HEAD answer has no body).
 pub fn dispatch(state: &State, req: &Incoming) -> Reply {
-    handle(state, req).unwrap_or_else(|error| Reply::error(&error, &req.request_id, &state.host_id))
+    handle(state, req).unwrap_or_else(|error| {
+        let reply = Reply::error(&error, &req.request_id, &state.host_id);
+        if req.method == "HEAD" {
+            reply.with_body(Body::Empty)
+        } else {
+            reply
+        }
+    })
 }

@@ -38,7 +38,7 @@ fn upload_of(state: &State, target: &Target) -> Result<(String, UploadMeta), Oss
 
 /// `POST /{bucket}/{key}?uploads`.
 pub fn initiate(state: &State, req: &Incoming, target: &Target) -> Result<Reply, OssError> {
-    auth::presigned(state, req, target)?;
+    auth::signed(state, req, target)?;
     check_key(&target.key)?;
     if upload::forbids_overwrite(req.header("x-oss-forbid-overwrite"))
         && state.store.exists(&target.bucket, &target.key)
@@ -72,7 +72,12 @@ pub fn initiate(state: &State, req: &Incoming, target: &Target) -> Result<Reply,
 
 /// `PUT /{bucket}/{key}?partNumber=N&uploadId=ID`.
 pub fn upload_part(state: &State, req: &Incoming, target: &Target) -> Result<Reply, OssError> {
-    auth::presigned(state, req, target)?;
+    auth::signed(state, req, target)?;
+    if req.header("x-oss-copy-source").is_some() {
+        return Err(OssError::not_implemented(
+            "UploadPartCopy (x-oss-copy-source)",
+        ));
+    }
     let number: u32 = target
         .query_value("partNumber")
         .and_then(|n| n.parse().ok())
@@ -98,7 +103,7 @@ pub fn upload_part(state: &State, req: &Incoming, target: &Target) -> Result<Rep
 
 /// `POST /{bucket}/{key}?uploadId=ID` with the XML part list.
 pub fn complete(state: &State, req: &Incoming, target: &Target) -> Result<Reply, OssError> {
-    auth::presigned(state, req, target)?;
+    auth::signed(state, req, target)?;
     let (id, upload_meta) = upload_of(state, target)?;
     let callback = upload::from_request(req, target)?;
     let parts = xml::parse_complete(&req.body).map_err(|e| {
@@ -197,7 +202,7 @@ pub fn complete(state: &State, req: &Incoming, target: &Target) -> Result<Reply,
 
 /// `DELETE /{bucket}/{key}?uploadId=ID`.
 pub fn abort(state: &State, req: &Incoming, target: &Target) -> Result<Reply, OssError> {
-    auth::presigned(state, req, target)?;
+    auth::signed(state, req, target)?;
     let (id, _) = upload_of(state, target)?;
     state.store.remove_upload(&id).map_err(store_error)?;
     Ok(Reply::empty(204).operation("AbortMultipartUpload"))

@@ -1,8 +1,10 @@
 //! GetObject, HeadObject and DeleteObject.
 //!
-//! Reads behave like a public-read bucket: anonymous GET/HEAD are allowed (so a browser or a
-//! test can fetch what it uploaded), and a presigned GET is checked when one is sent. Deletes
-//! need a presigned URL.
+//! The bucket is private, as a new OSS bucket: reads must be signed (an `Authorization` header
+//! or a presigned URL) unless the sim runs with `--public-read`. HEAD answers with the headers
+//! OSS sends (`Content-Length`, quoted upper-case `ETag`, `Content-Type`, `Last-Modified` in RFC
+//! 1123, `x-oss-hash-crc64ecma`, `x-oss-object-type`, `x-oss-version-id` when versioning is on;
+//! the server adds `x-oss-request-id`) and never a body. Deletes must be signed.
 
 use oss_edge_core::time::format_http_date;
 
@@ -12,17 +14,9 @@ use crate::ops::{auth, store_error, upload};
 use crate::route::Target;
 use crate::state::State;
 
-fn is_presigned(target: &Target) -> bool {
-    target.has_query("x-oss-signature-version")
-        || target.has_query("OSSAccessKeyId")
-        || target.has_query("Signature")
-}
-
 /// `GET` or `HEAD /{bucket}/{key}`.
 pub fn get_or_head(state: &State, req: &Incoming, target: &Target) -> Result<Reply, OssError> {
-    if is_presigned(target) {
-        auth::presigned(state, req, target)?;
-    }
+    auth::read(state, req, target)?;
     let (meta, path) = state
         .store
         .get(&target.bucket, &target.key)
@@ -49,7 +43,7 @@ pub fn get_or_head(state: &State, req: &Incoming, target: &Target) -> Result<Rep
 
 /// `DELETE /{bucket}/{key}`.
 pub fn delete(state: &State, req: &Incoming, target: &Target) -> Result<Reply, OssError> {
-    auth::presigned(state, req, target)?;
+    auth::signed(state, req, target)?;
     state
         .store
         .delete(&target.bucket, &target.key)

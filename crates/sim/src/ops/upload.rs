@@ -70,8 +70,8 @@ pub fn from_request(req: &Incoming, target: &Target) -> Result<Option<Callback>,
     Ok(Some(Callback { params, vars }))
 }
 
-/// The response headers describing a stored object: quoted `ETag`, CRC-64 and, for single
-/// uploads, `Content-MD5`.
+/// The response headers describing a stored object: quoted `ETag`, CRC-64, for single
+/// uploads `Content-MD5`, and `x-oss-version-id` when versioning is on.
 pub fn object_headers(meta: &ObjectMeta) -> Vec<(String, String)> {
     let mut headers = vec![
         ("ETag".to_owned(), format!("\"{}\"", meta.etag)),
@@ -79,6 +79,9 @@ pub fn object_headers(meta: &ObjectMeta) -> Vec<(String, String)> {
     ];
     if !meta.content_md5.is_empty() {
         headers.push(("Content-MD5".to_owned(), meta.content_md5.clone()));
+    }
+    if let Some(version) = &meta.version_id {
+        headers.push(("x-oss-version-id".to_owned(), version.clone()));
     }
     headers
 }
