@@ -83,3 +83,13 @@ fn local_confirmation_uses_the_shared_development_credentials() {
         Some("true")
     );
 }
+
+#[test]
+fn the_local_callback_worker_binds_the_shards_the_tests_expect() {
+    let (_, local) = WRANGLER_TOML.split_once("\n[env.local]\n").unwrap();
+    let bindings = local
+        .lines()
+        .filter(|l| l.starts_with("binding = \"UPLOAD_EVENTS"))
+        .count();
+    assert_eq!(bindings, oss_edge_callback_tests::LOCAL_SHARDS);
+}

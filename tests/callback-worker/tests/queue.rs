@@ -3,7 +3,8 @@
 //! only), duplicate delivery.
 
 use oss_edge_callback_tests::{
-    Callback, FAIL_QUEUE_HEADER, Worker, claims, mint, sentinel_ticket, strict_ticket_keys,
+    Callback, FAIL_QUEUE_HEADER, LOCAL_SHARDS, Worker, claims, home_shard, mint, sentinel_ticket,
+    strict_ticket_keys,
 };
 use oss_edge_core::ticket::{ObjectScope, append_to_url};
 
@@ -118,4 +119,37 @@ fn duplicate_delivery_has_the_same_event_id() {
         .json();
     assert_eq!(a["id"], stored.id().as_str(), "{a}");
     assert_eq!(a["id"], b["id"]);
+}
+
+/// Sharded queues: with one of the two local shards refusing every send, each event still
+/// lands once, on the other shard (the failover happens inside the reply deadline).
+#[test]
+fn with_one_shard_refusing_every_event_still_lands_once() {
+    const FAIL_SHARD_HEADER: &str = "x-oss-edge-dev-fail-shard";
+    let worker = Worker::get("strict");
+    for failing in 0..LOCAL_SHARDS {
+        let mut ids: Vec<String> = Vec::new();
+        // Until at least two events were homed on the refusing shard.
+        while ids.iter().filter(|id| home_shard(id) == failing).count() < 2 {
+            assert!(ids.len() < 40, "ids never hashed to shard {failing}");
+            let (callback, id) = strict_callback(&worker);
+            let response = worker.post(&callback, &[(FAIL_SHARD_HEADER, &failing.to_string())]);
+            assert_eq!(response.status, 200, "{:?}", response.json());
+            ids.push(id);
+        }
+        worker.flush(Some(&sentinel_ticket()));
+        let log = worker.log_lines();
+        for id in &ids {
+            assert_eq!(worker.count(id), 1, "{id}");
+            let line = log
+                .iter()
+                .rev()
+                .find(|l| l.contains(id.as_str()) && l.contains("queue_shard"))
+                .expect("the event's log line");
+            assert!(
+                !line.contains(&format!("\"queue_shard\":{failing},")),
+                "sent to the refusing shard: {line}"
+            );
+        }
+    }
 }
