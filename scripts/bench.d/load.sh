@@ -116,6 +116,7 @@ PY
 say "end to end in workerd (no dev proxy): callback Worker, then the floor Worker" >&2
 exec 9>/tmp/oss-edge-workers.lock
 flock 9
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 run_workerd callback "$OUT/callback-env.json"
 run_workerd floor "$OUT/sample.json"
 
@@ -164,7 +165,7 @@ PY
 fi
 flock -u 9
 
-python3 - "$OUT/callback.json" "$OUT/floor.json" "$dev" "$requests" "$concurrency" <<'PY'
+python3 - "$OUT/callback.json" "$OUT/floor.json" "$dev" "$requests" "$concurrency" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import json, sys
 callback, floor = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 print(json.dumps({
@@ -172,5 +173,6 @@ print(json.dumps({
     "concurrency": int(sys.argv[5]),
     "workerd": {"callback": callback["valid"], "callback_rejected": callback["rejected"], "floor": floor["valid"]},
     "dev_server": json.loads(sys.argv[3]),
+    "load_average": {"before": sys.argv[6], "after": sys.argv[7]},
 }))
 PY
