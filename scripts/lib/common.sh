@@ -3,7 +3,11 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export ROOT
-export PATH="$HOME/.cargo/bin:$PATH"
+# Where cargo installs tools: the setup checks for its tools *there*, so a fresh CARGO_HOME
+# installs them again instead of finding another cargo home's copies on PATH.
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+export CARGO_BIN
+export PATH="$CARGO_BIN:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -34,7 +38,7 @@ apt_ensure() {
 # cargo install NAME at exactly VERSION unless BIN already reports it. Extra args follow.
 cargo_install_exact() {
   local name="$1" version="$2" bin="$3"; shift 3
-  if command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null | grep -q " $version\b"; then
+  if [ -x "$CARGO_BIN/$bin" ] && "$CARGO_BIN/$bin" --version 2>/dev/null | grep -q " $version\b"; then
     return 0
   fi
   say "cargo install $name $version (one-time, several minutes)"

@@ -28,7 +28,7 @@ DEV_CALLBACK_PORT=8788
 
 # The callback Worker's configuration variables (crates/callback/src/lib.rs, CONFIG_VARS, minus
 # OSS_EDGE_ENV, which only [env.local] sets).
-DEV_CALLBACK_VARS=(REQUIRE_TICKET TICKET_KEYS TRUSTED_KEYS MAX_BODY_BYTES ALLOWED_PATH_PREFIXES REPLY_TEMPLATE DEBUG)
+DEV_CALLBACK_VARS=(REQUIRE_TICKET TICKET_KEYS CONFIRM_OBJECTS BUCKETS CONFIRM_ACCESS_KEY_ID CONFIRM_ACCESS_KEY_SECRET CONFIRM_SECURITY_TOKEN TRUSTED_KEYS MAX_BODY_BYTES ALLOWED_PATH_PREFIXES REPLY_TEMPLATE CORS_ALLOWED_ORIGINS DEBUG)
 
 # The consumer's config and its local D1 database (crates/consumer/wrangler.toml).
 DEV_CONSUMER_CONFIG=crates/consumer/wrangler.toml
@@ -50,7 +50,20 @@ dev_consumer_d1() {
     wrangler d1 "$@" --local --env local -c "$DEV_CONSUMER_CONFIG" --persist-to "$state/wrangler" )
 }
 
+# BUCKETS for this instance, when the environment does not set it: the local bucket
+# (OSS_BUCKET, else the signer's local one) at this instance's oss-sim port, so confirmation
+# reaches the stand-in scripts/dev started next to it.
+dev_callback_buckets() {
+  local bucket="${OSS_BUCKET:-oss-edge-dev}" region="${OSS_REGION:-cn-hangzhou}"
+  printf '[{"name":"%s","region":"%s","endpoint":"http://127.0.0.1:%s"}]' \
+    "$bucket" "$region" "${OSS_EDGE_DEV_SIM_PORT:-9000}"
+}
+
 dev_callback_run() {
+  if [ -z "${BUCKETS+set}" ]; then
+    BUCKETS="$(dev_callback_buckets)"
+    export BUCKETS
+  fi
   dev_consumer_d1 "$2" migrations apply "$DEV_CONSUMER_DB" || {
     echo "dev-callback: applying the consumer's D1 migrations failed" >&2
     return 1

@@ -28,7 +28,7 @@ dev_sim_binary() {
 }
 
 dev_sim_prepare() {
-  (cd "$OSS_EDGE_ROOT" && PATH="$HOME/.cargo/bin:$PATH" cargo build -q -p oss-edge-sim --bin oss-sim)
+  (cd "$OSS_EDGE_ROOT" && PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH" cargo build -q -p oss-edge-sim --bin oss-sim)
 }
 
 dev_sim_health_url() {

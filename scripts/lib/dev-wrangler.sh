@@ -41,6 +41,6 @@ dev_wrangler_exec() {
 
 # PATH and the offline variables for any wrangler command.
 dev_wrangler_env() {
-  export PATH="$OSS_EDGE_ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+  export PATH="$OSS_EDGE_ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 }

@@ -87,8 +87,8 @@ oss_edge_check_node_tools() {
 
 # worker-build at exactly the version of the `worker` crate (TOOLCHAIN.md).
 oss_edge_setup_worker_build() {
-  if command -v worker-build >/dev/null 2>&1 &&
-     [ "$(worker-build --version 2>/dev/null)" = "$OSS_EDGE_WORKER_BUILD_VERSION" ]; then
+  local bin="${CARGO_HOME:-$HOME/.cargo}/bin/worker-build"
+  if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null)" = "$OSS_EDGE_WORKER_BUILD_VERSION" ]; then
     return 0
   fi
   echo "setup-node: cargo install worker-build $OSS_EDGE_WORKER_BUILD_VERSION (one-time, a few minutes)" >&2

@@ -10,11 +10,15 @@ use core::fmt;
 use oss_edge_core::callback::keys::KeyError as PemError;
 use oss_edge_core::callback::verify::DEFAULT_MAX_BODY_BYTES;
 use oss_edge_core::callback::{TrustedKeys, VerifyOptions};
+use oss_edge_core::confirm::{Buckets, BucketsError};
+use oss_edge_core::sign::Credentials;
 use oss_edge_core::ticket::{KeyError as TicketKeyError, TicketKeyring};
 
 use crate::reply::{ReplyError, ReplyTemplate};
 use crate::{
-    VAR_ALLOWED_PATH_PREFIXES, VAR_DEBUG, VAR_ENVIRONMENT, VAR_MAX_BODY_BYTES, VAR_REPLY_TEMPLATE,
+    VAR_ALLOWED_PATH_PREFIXES, VAR_BUCKETS, VAR_CONFIRM_ACCESS_KEY_ID,
+    VAR_CONFIRM_ACCESS_KEY_SECRET, VAR_CONFIRM_OBJECTS, VAR_CONFIRM_SECURITY_TOKEN,
+    VAR_CORS_ALLOWED_ORIGINS, VAR_DEBUG, VAR_ENVIRONMENT, VAR_MAX_BODY_BYTES, VAR_REPLY_TEMPLATE,
     VAR_REQUIRE_TICKET, VAR_TICKET_KEYS, VAR_TRUSTED_KEYS,
 };
 
@@ -42,6 +46,20 @@ impl Environment {
     }
 }
 
+/// How uploads are confirmed in the bucket before they become events.
+#[derive(Debug)]
+pub enum Confirmation {
+    /// `CONFIRM_OBJECTS=true` (the default): one signed HeadObject per upload, to the bucket's
+    /// configured endpoint; the event's facts are the bucket's.
+    On {
+        /// The read-only credentials (`CONFIRM_ACCESS_KEY_ID`, …).
+        credentials: Credentials,
+    },
+    /// `CONFIRM_OBJECTS=false`: events carry the body's claims (`confirmed: false`). Allowed only
+    /// with tickets required, which bound the claims to one grant.
+    Off,
+}
+
 /// The parsed configuration.
 #[derive(Debug)]
 pub struct Config {
@@ -61,6 +79,13 @@ pub struct Config {
     pub reply: ReplyTemplate,
     /// Log bodies and signature-mismatch diagnoses (`DEBUG`).
     pub debug: bool,
+    /// Whether and how uploads are confirmed (`CONFIRM_OBJECTS` and the `CONFIRM_*` secrets).
+    pub confirmation: Confirmation,
+    /// The buckets uploads may go to (`BUCKETS`): required with confirmation; without it,
+    /// optional (when set, other buckets are still refused).
+    pub buckets: Option<Buckets>,
+    /// Origins allowed to call `POST /v1/recover` from a browser (`CORS_ALLOWED_ORIGINS`).
+    pub cors_allowed_origins: Vec<String>,
 }
 
 /// Why the configuration cannot be used. Messages name the variable and never include secrets.
@@ -104,6 +129,24 @@ pub enum ConfigError {
     },
     /// `REPLY_TEMPLATE` is not usable.
     ReplyTemplate(ReplyError),
+    /// `BUCKETS` does not parse.
+    Buckets(BucketsError),
+    /// Confirmation is on but `BUCKETS` is not set.
+    BucketsRequired,
+    /// Confirmation is on but a confirmation credential is missing.
+    ConfirmCredentialsRequired {
+        /// The missing secret.
+        var: &'static str,
+    },
+    /// `REQUIRE_TICKET=false` with `CONFIRM_OBJECTS=false`: anyone could inject events.
+    UnauthenticatedEvents,
+    /// `TRUSTED_KEYS` outside the local environment.
+    TrustedKeysOutsideLocal,
+    /// A `CORS_ALLOWED_ORIGINS` entry is not `*` or a `scheme://host[:port]` origin.
+    CorsOrigin {
+        /// The entry.
+        origin: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -139,6 +182,37 @@ impl fmt::Display for ConfigError {
                 "{VAR_ALLOWED_PATH_PREFIXES} entry {prefix:?} must start with `/` and contain no `?`, `#` or whitespace"
             ),
             Self::ReplyTemplate(e) => write!(f, "{VAR_REPLY_TEMPLATE}: {e}"),
+            Self::Buckets(e) => e.fmt(f),
+            Self::BucketsRequired => write!(
+                f,
+                "{VAR_BUCKETS} is not set but {VAR_CONFIRM_OBJECTS} is true: list the upload bucket(s), \
+                 e.g. [{{\"name\":\"examplebucket\",\"region\":\"cn-hangzhou\"}}], so each upload can be \
+                 confirmed there (docs/callback-worker.md)"
+            ),
+            Self::ConfirmCredentialsRequired { var } => write!(
+                f,
+                "{var} is not set but {VAR_CONFIRM_OBJECTS} is true: set the read-only confirmation \
+                 credentials (`wrangler secret put {var}`; RAM policy in docs/callback-worker.md)"
+            ),
+            Self::UnauthenticatedEvents => write!(
+                f,
+                "{VAR_REQUIRE_TICKET}=false with {VAR_CONFIRM_OBJECTS}=false would accept forged events: \
+                 OSS signs every customer's callbacks with one global key, so anyone can upload to \
+                 their own bucket with a callbackUrl pointing here and a constant callbackBody naming \
+                 your bucket and any object, and OSS's signature is genuine. Keep {VAR_CONFIRM_OBJECTS}=true \
+                 (each upload is confirmed in your bucket) or {VAR_REQUIRE_TICKET}=true (each upload needs \
+                 the signer's ticket)"
+            ),
+            Self::TrustedKeysOutsideLocal => write!(
+                f,
+                "{VAR_TRUSTED_KEYS} is only accepted with {VAR_ENVIRONMENT}=local: in production only \
+                 OSS's compiled-in key verifies callbacks; remove {VAR_TRUSTED_KEYS}"
+            ),
+            Self::CorsOrigin { origin } => write!(
+                f,
+                "{VAR_CORS_ALLOWED_ORIGINS} entry {origin:?} must be `*` or an origin such as \
+                 https://app.example.com (scheme, host, optional port; no path)"
+            ),
         }
     }
 }
@@ -210,6 +284,38 @@ fn parse_prefixes(text: Option<&str>) -> Result<Vec<String>, ConfigError> {
         .collect()
 }
 
+/// Parses `CORS_ALLOWED_ORIGINS`: `*`, or origins `scheme://host[:port]` (compared exactly
+/// with the browser's `Origin` header, so no trailing slash and no path).
+fn parse_origins(text: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    text.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let valid = origin == "*"
+                || host.is_some_and(|h| {
+                    !h.is_empty()
+                        && h.bytes().all(|b| {
+                            b.is_ascii_alphanumeric()
+                                || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                        })
+                });
+            if valid {
+                Ok(origin.to_owned())
+            } else {
+                Err(ConfigError::CorsOrigin {
+                    origin: origin.to_owned(),
+                })
+            }
+        })
+        .collect()
+}
+
 impl Config {
     /// Reads and checks every variable through `lookup` (name → value).
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -232,7 +338,11 @@ impl Config {
         if require_ticket && ticket_keys.is_empty() {
             return Err(ConfigError::TicketKeysRequired);
         }
-        let trusted_keys = parse_trusted_keys(non_empty(lookup, VAR_TRUSTED_KEYS).as_deref())?;
+        let trusted_text = non_empty(lookup, VAR_TRUSTED_KEYS);
+        if trusted_text.is_some() && environment != Environment::Local {
+            return Err(ConfigError::TrustedKeysOutsideLocal);
+        }
+        let trusted_keys = parse_trusted_keys(trusted_text.as_deref())?;
         let max_body_bytes = match non_empty(lookup, VAR_MAX_BODY_BYTES) {
             None => DEFAULT_MAX_BODY_BYTES,
             Some(value) => value
@@ -250,6 +360,35 @@ impl Config {
             None => ReplyTemplate::default(),
         };
         let debug = parse_bool(lookup, VAR_DEBUG, false)?;
+        let confirm = parse_bool(lookup, VAR_CONFIRM_OBJECTS, true)?;
+        if !confirm && !require_ticket {
+            return Err(ConfigError::UnauthenticatedEvents);
+        }
+        let buckets = non_empty(lookup, VAR_BUCKETS)
+            .map(|text| Buckets::parse_json(text.trim()).map_err(ConfigError::Buckets))
+            .transpose()?;
+        let confirmation = if confirm {
+            if buckets.is_none() {
+                return Err(ConfigError::BucketsRequired);
+            }
+            let secret = |var| {
+                non_empty(lookup, var)
+                    .map(|v| v.trim().to_owned())
+                    .ok_or(ConfigError::ConfirmCredentialsRequired { var })
+            };
+            let mut credentials = Credentials::new(
+                secret(VAR_CONFIRM_ACCESS_KEY_ID)?,
+                secret(VAR_CONFIRM_ACCESS_KEY_SECRET)?,
+            );
+            if let Some(token) = non_empty(lookup, VAR_CONFIRM_SECURITY_TOKEN) {
+                credentials = credentials.with_security_token(token.trim());
+            }
+            Confirmation::On { credentials }
+        } else {
+            Confirmation::Off
+        };
+        let cors_allowed_origins =
+            parse_origins(non_empty(lookup, VAR_CORS_ALLOWED_ORIGINS).as_deref())?;
         Ok(Self {
             environment,
             require_ticket,
@@ -259,7 +398,22 @@ impl Config {
             allowed_path_prefixes,
             reply,
             debug,
+            confirmation,
+            buckets,
+            cors_allowed_origins,
         })
+    }
+
+    /// Whether uploads are confirmed in the bucket.
+    pub fn confirms(&self) -> bool {
+        matches!(self.confirmation, Confirmation::On { .. })
+    }
+
+    /// Whether a browser page at `origin` may call `POST /v1/recover`.
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        self.cors_allowed_origins
+            .iter()
+            .any(|allowed| allowed == "*" || allowed == origin)
     }
 
     /// Whether a callback on raw path `path` is accepted: any path when no prefixes are
@@ -283,6 +437,8 @@ mod tests {
     use std::collections::HashMap;
 
     const KEY: &str = "k1:0123456789abcdef0123456789abcdef";
+    const BUCKETS: &str =
+        r#"[{"name":"oss-edge-dev","region":"cn-hangzhou","endpoint":"http://127.0.0.1:9000"}]"#;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars
@@ -292,24 +448,95 @@ mod tests {
         Config::from_lookup(&|name| map.get(name).cloned())
     }
 
+    /// `vars` on top of a usable confirming configuration without tickets.
+    fn confirming(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut all = vec![
+            (VAR_REQUIRE_TICKET, "false"),
+            (VAR_BUCKETS, BUCKETS),
+            (VAR_CONFIRM_ACCESS_KEY_ID, "ak"),
+            (VAR_CONFIRM_ACCESS_KEY_SECRET, "sk"),
+        ];
+        all.extend_from_slice(vars);
+        config(&all)
+    }
+
     #[test]
-    fn defaults_require_tickets_and_fail_closed_without_keys() {
+    fn defaults_require_tickets_and_confirmation_and_fail_closed_without_them() {
         assert_eq!(config(&[]).unwrap_err(), ConfigError::TicketKeysRequired);
         assert_eq!(
             config(&[(VAR_TICKET_KEYS, "  ")]).unwrap_err(),
             ConfigError::TicketKeysRequired
         );
-        let c = config(&[(VAR_TICKET_KEYS, KEY)]).unwrap();
+        assert_eq!(
+            config(&[(VAR_TICKET_KEYS, KEY)]).unwrap_err(),
+            ConfigError::BucketsRequired
+        );
+        assert_eq!(
+            config(&[(VAR_TICKET_KEYS, KEY), (VAR_BUCKETS, BUCKETS)]).unwrap_err(),
+            ConfigError::ConfirmCredentialsRequired {
+                var: VAR_CONFIRM_ACCESS_KEY_ID
+            }
+        );
+        assert_eq!(
+            config(&[
+                (VAR_TICKET_KEYS, KEY),
+                (VAR_BUCKETS, BUCKETS),
+                (VAR_CONFIRM_ACCESS_KEY_ID, "ak")
+            ])
+            .unwrap_err(),
+            ConfigError::ConfirmCredentialsRequired {
+                var: VAR_CONFIRM_ACCESS_KEY_SECRET
+            }
+        );
+        let c = confirming(&[(VAR_REQUIRE_TICKET, "true"), (VAR_TICKET_KEYS, KEY)]).unwrap();
         assert!(c.require_ticket);
+        assert!(c.confirms());
         assert!(!c.debug);
         assert_eq!(c.environment, Environment::Production);
         assert_eq!(c.verify.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
         assert_eq!(c.trusted_keys.iter().count(), 2);
+        assert!(c.buckets.as_ref().unwrap().get("oss-edge-dev").is_some());
+        let Confirmation::On { credentials } = &c.confirmation else {
+            panic!("confirmation is on by default");
+        };
+        assert_eq!(credentials.access_key_id, "ak");
+        assert_eq!(credentials.security_token, None);
+        let sts = confirming(&[(VAR_CONFIRM_SECURITY_TOKEN, "tok")]).unwrap();
+        let Confirmation::On { credentials } = &sts.confirmation else {
+            panic!("confirmation is on");
+        };
+        assert_eq!(credentials.security_token.as_deref(), Some("tok"));
+        assert!(!format!("{:?}", sts.confirmation).contains("sk"));
     }
 
     #[test]
-    fn tickets_optional_without_keys() {
-        let c = config(&[(VAR_REQUIRE_TICKET, "false")]).unwrap();
+    fn confirmation_off_needs_tickets_and_says_why() {
+        let e = config(&[
+            (VAR_REQUIRE_TICKET, "false"),
+            (VAR_CONFIRM_OBJECTS, "false"),
+        ])
+        .unwrap_err();
+        assert_eq!(e, ConfigError::UnauthenticatedEvents);
+        let message = e.to_string();
+        for words in [
+            "one global key",
+            "their own bucket",
+            "constant callbackBody",
+        ] {
+            assert!(message.contains(words), "{message}");
+        }
+        let c = config(&[(VAR_TICKET_KEYS, KEY), (VAR_CONFIRM_OBJECTS, "false")]).unwrap();
+        assert!(!c.confirms());
+        assert!(c.buckets.is_none());
+        let e = confirming(&[(VAR_CONFIRM_OBJECTS, "maybe")]).unwrap_err();
+        assert!(matches!(e, ConfigError::InvalidBool { .. }));
+        let e = confirming(&[(VAR_BUCKETS, "[]")]).unwrap_err();
+        assert!(matches!(e, ConfigError::Buckets(_)), "{e}");
+    }
+
+    #[test]
+    fn tickets_optional_without_keys_when_confirming() {
+        let c = confirming(&[]).unwrap();
         assert!(!c.require_ticket);
         assert!(c.ticket_keys.is_empty());
     }
@@ -322,21 +549,48 @@ mod tests {
         let message = e.to_string();
         assert!(message.contains(VAR_TICKET_KEYS) && message.contains("k1"));
         assert!(!message.contains("short-secret-value"));
-        let e = config(&[(VAR_REQUIRE_TICKET, "false"), (VAR_MAX_BODY_BYTES, "0")]).unwrap_err();
+        let e = confirming(&[(VAR_MAX_BODY_BYTES, "0")]).unwrap_err();
         assert!(matches!(e, ConfigError::MaxBodyBytes { .. }));
-        let e = config(&[(VAR_REQUIRE_TICKET, "false"), (VAR_ENVIRONMENT, "dev")]).unwrap_err();
+        let e = confirming(&[(VAR_ENVIRONMENT, "dev")]).unwrap_err();
         assert!(matches!(e, ConfigError::InvalidEnvironment { .. }));
+        for bad in [
+            "app.example.com",
+            "https://app.example.com/",
+            "ftp://x",
+            "https://",
+        ] {
+            let e = confirming(&[(VAR_CORS_ALLOWED_ORIGINS, bad)]).unwrap_err();
+            assert!(matches!(e, ConfigError::CorsOrigin { .. }), "{bad}");
+        }
+        let c = confirming(&[(
+            VAR_CORS_ALLOWED_ORIGINS,
+            "https://a.example, http://127.0.0.1:8787",
+        )])
+        .unwrap();
+        assert!(c.origin_allowed("http://127.0.0.1:8787"));
+        assert!(!c.origin_allowed("https://b.example"));
     }
 
     #[test]
-    fn trusted_keys_from_json() {
+    fn trusted_keys_only_locally_and_from_json() {
         let pem = oss_edge_core::callback::keys::OSS_CALLBACK_KEY_PEM;
         let json = serde_json::json!([{ "url": "http://127.0.0.1:9000/k.pem", "pem": pem }]);
-        let c = config(&[
-            (VAR_REQUIRE_TICKET, "false"),
+        let e = confirming(&[(VAR_TRUSTED_KEYS, &json.to_string())]).unwrap_err();
+        assert_eq!(e, ConfigError::TrustedKeysOutsideLocal);
+        assert!(e.to_string().contains("compiled-in"));
+        let e = confirming(&[
+            (VAR_ENVIRONMENT, "production"),
             (VAR_TRUSTED_KEYS, &json.to_string()),
         ])
-        .unwrap();
+        .unwrap_err();
+        assert_eq!(e, ConfigError::TrustedKeysOutsideLocal);
+
+        let local = |vars: &[(&str, &str)]| {
+            let mut all = vec![(VAR_ENVIRONMENT, "local")];
+            all.extend_from_slice(vars);
+            confirming(&all)
+        };
+        let c = local(&[(VAR_TRUSTED_KEYS, &json.to_string())]).unwrap();
         assert!(
             c.trusted_keys
                 .find(b"http://127.0.0.1:9000/k.pem")
@@ -344,15 +598,10 @@ mod tests {
         );
 
         let bad = serde_json::json!([{ "url": "http://x/k.pem", "pem": "not a pem" }]);
-        let e = config(&[
-            (VAR_REQUIRE_TICKET, "false"),
-            (VAR_TRUSTED_KEYS, &bad.to_string()),
-        ])
-        .unwrap_err();
+        let e = local(&[(VAR_TRUSTED_KEYS, &bad.to_string())]).unwrap_err();
         assert!(matches!(e, ConfigError::TrustedKey { .. }), "{e}");
         for shape in ["{}", "[1]", "[{\"url\":\"x\"}]", "nope"] {
-            let e =
-                config(&[(VAR_REQUIRE_TICKET, "false"), (VAR_TRUSTED_KEYS, shape)]).unwrap_err();
+            let e = local(&[(VAR_TRUSTED_KEYS, shape)]).unwrap_err();
             assert!(
                 matches!(e, ConfigError::TrustedKeysShape(_)),
                 "{shape}: {e}"
@@ -362,24 +611,16 @@ mod tests {
 
     #[test]
     fn path_prefixes() {
-        let c = config(&[
-            (VAR_REQUIRE_TICKET, "false"),
-            (VAR_ALLOWED_PATH_PREFIXES, "/cb, /hooks/"),
-        ])
-        .unwrap();
+        let c = confirming(&[(VAR_ALLOWED_PATH_PREFIXES, "/cb, /hooks/")]).unwrap();
         for ok in ["/cb", "/cb/x", "/hooks/a"] {
             assert!(c.path_allowed(ok.as_bytes()), "{ok}");
         }
         for no in ["/cbx", "/", "/hooks", "/other/cb"] {
             assert!(!c.path_allowed(no.as_bytes()), "{no}");
         }
-        let e = config(&[
-            (VAR_REQUIRE_TICKET, "false"),
-            (VAR_ALLOWED_PATH_PREFIXES, "cb"),
-        ])
-        .unwrap_err();
+        let e = confirming(&[(VAR_ALLOWED_PATH_PREFIXES, "cb")]).unwrap_err();
         assert!(matches!(e, ConfigError::PathPrefix { .. }));
-        let any = config(&[(VAR_REQUIRE_TICKET, "false")]).unwrap();
+        let any = confirming(&[]).unwrap();
         assert!(any.path_allowed(b"/anything"));
     }
 }

@@ -1,5 +1,6 @@
 //! Development-only behaviour, active only in [`Environment::Local`]: the development routes
-//! handed to the consumer Worker, and queue failure injection for tests.
+//! handed to the consumer Worker, and failure injection (queue sends, confirmation requests)
+//! for tests.
 
 use crate::config::Environment;
 
@@ -25,9 +26,14 @@ pub fn forwards_to_consumer(environment: Environment, path: &str) -> bool {
 /// when the budget ends counts as failed). Ignored outside [`Environment::Local`].
 pub const FAIL_QUEUE_HEADER: &str = "x-oss-edge-dev-fail-queue";
 
-/// Injected queue failures for one request.
+/// Request header that makes confirmation HeadObject attempts fail as OSS's transient errors
+/// (as if OSS answered 503), with the values of [`FAIL_QUEUE_HEADER`]: `n`, `all`, `slow:MS`.
+/// Ignored outside [`Environment::Local`].
+pub const FAIL_CONFIRM_HEADER: &str = "x-oss-edge-dev-fail-confirm";
+
+/// Injected failures of one step (queue send or confirmation) for one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum QueueFailures {
+pub enum InjectedFailures {
     /// None (always, outside the local environment).
     None,
     /// Fail the first `n` attempts.
@@ -38,7 +44,7 @@ pub enum QueueFailures {
     Slow(u32),
 }
 
-impl QueueFailures {
+impl InjectedFailures {
     /// Whether attempt `attempt` (1-based) must fail.
     pub fn fails(self, attempt: u32) -> bool {
         match self {
@@ -59,19 +65,21 @@ impl QueueFailures {
 }
 
 /// The failures requested by `header` — only in the local environment.
-pub fn injected_failures(environment: Environment, header: Option<&str>) -> QueueFailures {
+pub fn injected_failures(environment: Environment, header: Option<&str>) -> InjectedFailures {
     if environment != Environment::Local {
-        return QueueFailures::None;
+        return InjectedFailures::None;
     }
     match header.map(str::trim) {
-        Some("all") => QueueFailures::All,
+        Some("all") => InjectedFailures::All,
         Some(value) => match value.strip_prefix("slow:") {
-            Some(ms) => ms.parse().map_or(QueueFailures::None, QueueFailures::Slow),
+            Some(ms) => ms
+                .parse()
+                .map_or(InjectedFailures::None, InjectedFailures::Slow),
             None => value
                 .parse()
-                .map_or(QueueFailures::None, QueueFailures::First),
+                .map_or(InjectedFailures::None, InjectedFailures::First),
         },
-        None => QueueFailures::None,
+        None => InjectedFailures::None,
     }
 }
 
@@ -82,15 +90,15 @@ mod tests {
     #[test]
     fn slow_queue_injection() {
         let slow = injected_failures(Environment::Local, Some("slow:1500"));
-        assert_eq!(slow, QueueFailures::Slow(1500));
+        assert_eq!(slow, InjectedFailures::Slow(1500));
         assert_eq!((slow.fails(1), slow.delay_ms()), (false, 1500));
         assert_eq!(
             injected_failures(Environment::Production, Some("slow:1500")),
-            QueueFailures::None
+            InjectedFailures::None
         );
         assert_eq!(
             injected_failures(Environment::Local, Some("slow:x")),
-            QueueFailures::None
+            InjectedFailures::None
         );
     }
 
@@ -110,24 +118,24 @@ mod tests {
     fn injection_exists_only_locally() {
         assert_eq!(
             injected_failures(Environment::Production, Some("all")),
-            QueueFailures::None
+            InjectedFailures::None
         );
         assert_eq!(
             injected_failures(Environment::Production, Some("3")),
-            QueueFailures::None
+            InjectedFailures::None
         );
         assert_eq!(
             injected_failures(Environment::Local, Some("all")),
-            QueueFailures::All
+            InjectedFailures::All
         );
         assert_eq!(
             injected_failures(Environment::Local, Some("2")),
-            QueueFailures::First(2)
+            InjectedFailures::First(2)
         );
         assert_eq!(
             injected_failures(Environment::Local, None),
-            QueueFailures::None
+            InjectedFailures::None
         );
-        assert!(QueueFailures::First(2).fails(2) && !QueueFailures::First(2).fails(3));
+        assert!(InjectedFailures::First(2).fails(2) && !InjectedFailures::First(2).fails(3));
     }
 }

@@ -17,6 +17,10 @@ pub fn health(config: &Config) -> Value {
         "trusted_key_urls": config.trusted_keys.iter().map(|k| k.url.as_str()).collect::<Vec<_>>(),
         "max_body_bytes": config.verify.max_body_bytes,
         "allowed_path_prefixes": config.allowed_path_prefixes,
+        "confirm_objects": config.confirms(),
+        "buckets": config.buckets.as_ref().map(|b| b.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()),
+        "recover_path": crate::route::RECOVER_PATH,
+        "cors_allowed_origins": config.cors_allowed_origins,
         "queue_binding": QUEUE_BINDING,
         "debug": config.debug,
     })
@@ -40,8 +44,12 @@ mod tests {
     #[test]
     fn shows_key_ids_not_secrets() {
         let secret = "0123456789abcdef0123456789abcdef";
-        let config = Config::from_lookup(&|name| {
-            (name == crate::VAR_TICKET_KEYS).then(|| format!("k1:{secret}"))
+        let config = Config::from_lookup(&|name| match name {
+            crate::VAR_TICKET_KEYS => Some(format!("k1:{secret}")),
+            crate::VAR_BUCKETS => Some(r#"[{"name":"bkt","region":"cn-hangzhou"}]"#.into()),
+            crate::VAR_CONFIRM_ACCESS_KEY_ID => Some("ak".into()),
+            crate::VAR_CONFIRM_ACCESS_KEY_SECRET => Some("confirm-secret".into()),
+            _ => None,
         })
         .unwrap();
         let body = health(&config).to_string();
@@ -49,5 +57,7 @@ mod tests {
         assert!(!body.contains(secret));
         assert!(body.contains("https://gosspublic.alicdn.com/callback_pub_key_v1.pem"));
         assert!(body.contains("\"required\""));
+        assert!(!body.contains("confirm-secret"));
+        assert!(body.contains("\"bkt\""));
     }
 }

@@ -39,15 +39,33 @@ pub const VAR_REPLY_TEMPLATE: &str = "REPLY_TEMPLATE";
 pub const VAR_DEBUG: &str = "DEBUG";
 /// `production` (default) or `local`; set to `local` only by `[env.local]` in `wrangler.toml`.
 pub const VAR_ENVIRONMENT: &str = "OSS_EDGE_ENV";
+/// The buckets uploads are confirmed in: JSON, as `oss_edge_core::confirm::Buckets::parse_json`.
+pub const VAR_BUCKETS: &str = "BUCKETS";
+/// `true` (default) or `false`: whether every upload is confirmed with a HeadObject first.
+pub const VAR_CONFIRM_OBJECTS: &str = "CONFIRM_OBJECTS";
+/// Secret: the AccessKey id of the read-only confirmation credentials.
+pub const VAR_CONFIRM_ACCESS_KEY_ID: &str = "CONFIRM_ACCESS_KEY_ID";
+/// Secret: the AccessKey secret of the confirmation credentials.
+pub const VAR_CONFIRM_ACCESS_KEY_SECRET: &str = "CONFIRM_ACCESS_KEY_SECRET";
+/// Secret, optional: an STS security token for the confirmation credentials.
+pub const VAR_CONFIRM_SECURITY_TOKEN: &str = "CONFIRM_SECURITY_TOKEN";
+/// Comma-separated origins browsers may call `POST /v1/recover` from (`*`: any).
+pub const VAR_CORS_ALLOWED_ORIGINS: &str = "CORS_ALLOWED_ORIGINS";
 
 /// Every configuration variable, in documentation order.
-pub const CONFIG_VARS: [&str; 8] = [
+pub const CONFIG_VARS: [&str; 14] = [
     VAR_REQUIRE_TICKET,
     VAR_TICKET_KEYS,
+    VAR_CONFIRM_OBJECTS,
+    VAR_BUCKETS,
+    VAR_CONFIRM_ACCESS_KEY_ID,
+    VAR_CONFIRM_ACCESS_KEY_SECRET,
+    VAR_CONFIRM_SECURITY_TOKEN,
     VAR_TRUSTED_KEYS,
     VAR_MAX_BODY_BYTES,
     VAR_ALLOWED_PATH_PREFIXES,
     VAR_REPLY_TEMPLATE,
+    VAR_CORS_ALLOWED_ORIGINS,
     VAR_DEBUG,
     VAR_ENVIRONMENT,
 ];
@@ -56,6 +74,7 @@ pub const CONFIG_VARS: [&str; 8] = [
 pub const SERVICE: &str = "oss-edge-callback";
 
 pub mod config;
+pub mod cors;
 pub mod dev;
 pub mod health;
 pub mod log;
@@ -64,6 +83,7 @@ pub mod rejection;
 pub mod reply;
 pub mod retry;
 pub mod route;
+pub mod ticket_steps;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

@@ -58,6 +58,12 @@ pub struct RequestLog {
     /// The ticket's key id, when a ticket verified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket_key_id: Option<String>,
+    /// HeadObject attempts made to confirm the upload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm_attempts: Option<u32>,
+    /// Whether the event's facts came from the bucket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<bool>,
     /// Queue send attempts made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue_attempts: Option<u32>,
@@ -85,6 +91,8 @@ impl RequestLog {
             event_id: None,
             object: None,
             ticket_key_id: None,
+            confirm_attempts: None,
+            confirmed: None,
             queue_attempts: None,
             latency_ms: 0,
             body: None,

@@ -6,6 +6,7 @@ use core::fmt;
 
 use oss_edge_core::callback::VerifyError;
 use oss_edge_core::callback::event::BodyIncomplete;
+use oss_edge_core::confirm::ConfirmError;
 use oss_edge_core::ticket::TicketError;
 
 use crate::config::ConfigError;
@@ -43,6 +44,18 @@ pub const STATUS_BY_CODE: &[(&str, u16)] = &[
     ("ticket_invalid_claims", 403),
     // The body (core `BodyIncomplete`).
     ("body_incomplete", 400),
+    // Confirmation in the bucket (core `ConfirmError`).
+    ("bucket_not_configured", 403),
+    ("object_not_found", 404),
+    ("object_mismatch", 409),
+    ("confirmation_denied", 502),
+    ("confirmation_malformed", 502),
+    ("confirmation_unavailable", 503),
+    // POST /v1/recover.
+    ("recover_body_invalid", 400),
+    ("recover_key_required", 400),
+    ("origin_not_allowed", 403),
+    ("recovery_unavailable", 501),
     // Our faults.
     ("misconfigured", 500),
     ("reply_invalid", 500),
@@ -75,6 +88,17 @@ pub enum Rejection {
     Ticket(TicketError),
     /// The body lacks bucket, object or size, so it names no stored object.
     BodyIncomplete(BodyIncomplete),
+    /// The bucket does not confirm the upload (or could not be asked).
+    Confirm(ConfirmError),
+    /// The recovery call's body is not `{"key": "…"}`.
+    RecoverBodyInvalid(String),
+    /// The recovery ticket grants a prefix and the body names no key.
+    RecoverKeyRequired,
+    /// A browser page from an origin not in `CORS_ALLOWED_ORIGINS`.
+    OriginNotAllowed,
+    /// Recovery needs confirmation (`CONFIRM_OBJECTS=true`): nothing else can vouch for an
+    /// object.
+    RecoveryUnavailable,
     /// The configuration is unusable; nothing is accepted until it is fixed.
     Misconfigured(ConfigError),
     /// The reply template produced a reply OSS would refuse.
@@ -100,6 +124,11 @@ impl Rejection {
             Self::TicketRequired => "ticket_required",
             Self::Ticket(e) => e.code(),
             Self::BodyIncomplete(e) => e.code(),
+            Self::Confirm(e) => e.code(),
+            Self::RecoverBodyInvalid(_) => "recover_body_invalid",
+            Self::RecoverKeyRequired => "recover_key_required",
+            Self::OriginNotAllowed => "origin_not_allowed",
+            Self::RecoveryUnavailable => "recovery_unavailable",
             Self::Misconfigured(_) => "misconfigured",
             Self::ReplyInvalid(_) => "reply_invalid",
             Self::QueueUnavailable { .. } => "queue_unavailable",
@@ -114,6 +143,7 @@ impl Rejection {
             .find(|(c, _)| *c == code)
             .map(|(_, status)| *status)
             .unwrap_or(match self {
+                Self::Confirm(e) => e.http_status(),
                 Self::Misconfigured(_) | Self::ReplyInvalid(_) | Self::QueueUnavailable { .. } => {
                     500
                 }
@@ -151,6 +181,20 @@ impl fmt::Display for Rejection {
             ),
             Self::Ticket(e) => e.fmt(f),
             Self::BodyIncomplete(e) => e.fmt(f),
+            Self::Confirm(e) => e.fmt(f),
+            Self::RecoverBodyInvalid(why) => write!(
+                f,
+                "the recovery body must be empty or {{\"key\": \"<object key>\"}}: {why}"
+            ),
+            Self::RecoverKeyRequired => f.write_str(
+                "the ticket grants a key prefix: name the object with {\"key\": \"<object key>\"}",
+            ),
+            Self::OriginNotAllowed => {
+                f.write_str("this origin may not call the recovery endpoint (CORS_ALLOWED_ORIGINS)")
+            }
+            Self::RecoveryUnavailable => f.write_str(
+                "recovery needs CONFIRM_OBJECTS=true: only the bucket can vouch for an object",
+            ),
             Self::Misconfigured(e) => write!(f, "the callback Worker is misconfigured: {e}"),
             Self::ReplyInvalid(e) => write!(f, "the reply template produced an invalid reply: {e}"),
             Self::QueueUnavailable {
@@ -218,6 +262,34 @@ mod tests {
                 missing: vec!["size"],
             })
             .code()])
+            .chain(
+                [
+                    ConfirmError::BucketNotConfigured { bucket: "b".into() },
+                    ConfirmError::NotFound {
+                        bucket: "b".into(),
+                        key: "k".into(),
+                    },
+                    ConfirmError::Mismatch {
+                        field: "size",
+                        claimed: "1".into(),
+                        actual: "2".into(),
+                    },
+                    ConfirmError::Denied {
+                        status: 403,
+                        code: None,
+                    },
+                    ConfirmError::unreachable("x"),
+                    ConfirmError::Malformed { reason: "r".into() },
+                ]
+                .into_iter()
+                .map(|e| {
+                    let status = e.http_status();
+                    let rejection = Rejection::Confirm(e);
+                    // The table agrees with the core's own status for each.
+                    assert_eq!(rejection.status(), status, "{}", rejection.code());
+                    rejection.code()
+                }),
+            )
             .collect();
         for code in codes {
             assert!(

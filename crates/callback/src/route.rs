@@ -9,6 +9,12 @@
 /// The health-check path.
 pub const HEALTH_PATH: &str = "/healthz";
 
+/// The client's recovery call after a failed callback (`docs/callback-worker.md`).
+pub const RECOVER_PATH: &str = "/v1/recover";
+
+/// `Allow` for [`RECOVER_PATH`].
+pub const ALLOW_RECOVER: &str = "POST, OPTIONS";
+
 /// `Allow` for callback paths.
 pub const ALLOW_CALLBACK: &str = "POST";
 /// `Allow` for [`HEALTH_PATH`].
@@ -39,6 +45,10 @@ pub enum Route {
         /// `HEAD`: headers only.
         head: bool,
     },
+    /// `POST` on [`RECOVER_PATH`]: a client's recovery call.
+    Recover,
+    /// `OPTIONS` on [`RECOVER_PATH`]: a browser's CORS preflight for it.
+    RecoverPreflight,
     /// `POST` anywhere else: an OSS callback.
     Callback,
     /// Any other method; answer 405 with this `Allow`.
@@ -56,6 +66,14 @@ pub fn route(method: &str, path: &str) -> Route {
             "HEAD" => Route::Health { head: true },
             _ => Route::MethodNotAllowed {
                 allow: ALLOW_HEALTH,
+            },
+        }
+    } else if path == RECOVER_PATH {
+        match method {
+            "POST" => Route::Recover,
+            "OPTIONS" => Route::RecoverPreflight,
+            _ => Route::MethodNotAllowed {
+                allow: ALLOW_RECOVER,
             },
         }
     } else if method == "POST" {
@@ -99,6 +117,15 @@ mod tests {
             }
         );
         assert_eq!(route("POST", "/any/path"), Route::Callback);
+        assert_eq!(route("POST", "/v1/recover"), Route::Recover);
+        assert_eq!(route("OPTIONS", "/v1/recover"), Route::RecoverPreflight);
+        assert_eq!(
+            route("GET", "/v1/recover"),
+            Route::MethodNotAllowed {
+                allow: ALLOW_RECOVER
+            }
+        );
+        assert_eq!(route("POST", "/v1/recover/x"), Route::Callback);
         assert_eq!(
             route("GET", "/cb"),
             Route::MethodNotAllowed {

@@ -24,6 +24,7 @@ pub mod confirm;
 pub mod encoding;
 pub mod grant;
 pub mod object;
+pub mod reconcile;
 pub mod sign;
 pub mod ticket;
 pub mod time;

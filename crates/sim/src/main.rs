@@ -19,6 +19,12 @@ fn main() -> ExitCode {
     let access_key_id = config.credentials.access_key_id.clone();
     let region = config.region.to_string();
     let origins = config.cors_origins.join(", ");
+    let reads = if config.public_read {
+        "public-read (anonymous GET/HEAD allowed)"
+    } else {
+        "private (every request signed: Authorization header or presigned URL)"
+    };
+    let versioning = if config.versioning { "on" } else { "off" };
     let sim = match Sim::start(config) {
         Ok(sim) => sim,
         Err(e) => {
@@ -27,7 +33,7 @@ fn main() -> ExitCode {
         }
     };
     eprintln!(
-        "oss-sim listening on {endpoint}\n  buckets: {buckets} (path style {endpoint}/<bucket>/<key>)\n  region: {region}, AccessKey id: {access_key_id}\n  callback key URL: {key_url}\n  CORS origins: {origins}\n  data: {data}{temp}",
+        "oss-sim listening on {endpoint}\n  buckets: {buckets} (path style {endpoint}/<bucket>/<key>)\n  region: {region}, AccessKey id: {access_key_id}\n  access: {reads}, versioning {versioning}\n  callback key URL: {key_url}\n  CORS origins: {origins}\n  data: {data}{temp}",
         endpoint = sim.endpoint(),
         key_url = sim.pub_key_url(),
         data = sim.data_dir().display(),

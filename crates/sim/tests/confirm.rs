@@ -275,10 +275,16 @@ fn forged_tampered_stale_and_anonymous_heads_are_refused() {
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
-    assert_eq!(
-        error_of(&send(&sim, "GET", &get_target, &refs, b"")).0,
-        "SignatureDoesNotMatch"
+    let mismatch = send(&sim, "GET", &get_target, &refs, b"");
+    assert_eq!(error_of(&mismatch).0, "SignatureDoesNotMatch");
+    assert_eq!(mismatch.header("x-oss-ec"), Some("0002-00000040"));
+    let xml = String::from_utf8_lossy(&mismatch.body).into_owned();
+    // The server's canonical request names the path it verified, not the one signed.
+    assert!(
+        xml.contains("<CanonicalRequest>GET\n/oss-edge-dev/uploads/x.txt\n"),
+        "{xml}"
     );
+    assert!(xml.contains("<StringToSign>OSS4-HMAC-SHA256\n"), "{xml}");
 }
 
 #[test]

@@ -296,6 +296,21 @@ fn what_is_not_supported_is_named() {
         "{:?}",
         error_of(&answer)
     );
+    let answer = send_header_signed(
+        &sim,
+        SignatureVersion::V4,
+        "PUT",
+        &format!("/{BUCKET}/copy"),
+        &[("x-oss-copy-source", "/oss-edge-dev/a.log")],
+        b"",
+    );
+    assert_eq!(answer.status, 501);
+    assert!(
+        error_of(&answer).1.contains("CopyObject"),
+        "{:?}",
+        error_of(&answer)
+    );
+    assert_eq!(get(&sim, "copy").status, 404);
     let answer = send(
         &sim,
         "PUT",

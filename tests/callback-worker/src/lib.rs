@@ -3,8 +3,10 @@
 //! tickets, and the events the local queue consumer recorded (`scripts/events`).
 //!
 //! The Workers are started by `tests/callback-worker/run` (one per profile in
-//! `profiles.env`). Run outside it, a test whose Worker is not answering prints a note and
-//! passes; the runner sets `OSS_EDGE_CALLBACK_TESTS_REQUIRED=1`, which turns that into a failure.
+//! `profiles.env`), which enables this crate's `worker-tests` feature: the test files that need
+//! a Worker are built only with it (Cargo.toml `required-features`), so a plain
+//! `cargo test --workspace` does not count them, and under the runner a Worker that is not
+//! answering fails its tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read as _, Write as _};
@@ -27,8 +29,6 @@ pub const TEST_KEY_PEM: &str = include_str!("../../keys/test-callback-key.pem");
 pub const TEST_PUB_KEY_PEM: &str = include_str!("../../keys/test-callback-key.pub.pem");
 /// The URL under which the local configuration trusts the test key.
 pub const TEST_KEY_URL: &str = "http://127.0.0.1:9000/oss-sim/callback_pub_key.pem";
-/// Set by the runner: an unreachable Worker fails the tests instead of skipping them.
-pub const REQUIRED_ENV: &str = "OSS_EDGE_CALLBACK_TESTS_REQUIRED";
 /// The queue failure injection header (local environment only).
 pub const FAIL_QUEUE_HEADER: &str = "x-oss-edge-dev-fail-queue";
 
@@ -241,36 +241,238 @@ impl Callback {
     }
 }
 
-/// A Worker under test.
+/// The development credentials the local stack shares (the signer's, oss-sim's, and the
+/// callback Worker's confirmation secrets in `wrangler.toml` `[env.local.vars]`; public on
+/// purpose). `tests/config_files.rs` checks they agree.
+pub const DEV_ACCESS_KEY_ID: &str = "dev-access-key-id";
+/// See [`DEV_ACCESS_KEY_ID`].
+pub const DEV_ACCESS_KEY_SECRET: &str = "dev-access-key-secret-not-a-secret";
+/// The region oss-sim signs and verifies with.
+pub const DEV_REGION: &str = "cn-hangzhou";
+
+/// An object stored in a profile's oss-sim, with its facts computed here from the bytes (an
+/// oracle independent of the sim and the Worker).
+#[derive(Clone, Debug)]
+pub struct Stored {
+    /// The bucket.
+    pub bucket: String,
+    /// The key.
+    pub key: String,
+    /// The bytes' length.
+    pub size: u64,
+    /// Upper-case hex MD5 of the bytes (a single PutObject's ETag).
+    pub etag: String,
+    /// The Content-Type it was stored with.
+    pub content_type: String,
+}
+
+impl Stored {
+    /// The event id of this object: bucket, key, ETag (no version).
+    pub fn id(&self) -> String {
+        oss_edge_core::confirm::event_id(&self.bucket, &self.key, &self.etag, None)
+    }
+
+    /// The form body the signer's callback template renders for it, plus `extra`
+    /// (`&name=value…`), with the object's own facts.
+    pub fn form_body(&self, extra: &str) -> String {
+        format!(
+            "bucket={}&object={}&etag={}&size={}&mimeType={}&reqId={}{extra}",
+            self.bucket,
+            form_encode(&self.key),
+            self.etag,
+            self.size,
+            form_encode(&self.content_type),
+            unique("req")
+        )
+    }
+}
+
+/// Form-encodes a value (RFC 3986 unreserved kept, the rest percent-encoded).
+pub fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::Digest as _;
+    md5::Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// `http://host:port/path?query` → (`host:port`, `/path?query`).
+fn split_url(url: &str) -> (String, String) {
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let at = rest.find('/').unwrap_or(rest.len());
+    let target = if at == rest.len() { "/" } else { &rest[at..] };
+    (rest[..at].to_owned(), target.to_owned())
+}
+
+/// A Worker under test, and the oss-sim it confirms uploads in (profiles with `SIM_PORT`).
 #[derive(Clone, Debug)]
 pub struct Worker {
     /// The profile (`strict`, `open`, `broken`).
     pub profile: &'static str,
     /// `127.0.0.1:port`.
     pub addr: String,
+    /// `127.0.0.1:port` of the profile's oss-sim, if it has one.
+    pub sim: Option<String>,
 }
 
 impl Worker {
-    /// The Worker of `profile`, or `None` (after a note) when it is not running and the
-    /// runner did not require it.
-    pub fn get(profile: &'static str) -> Option<Self> {
+    /// The Worker of `profile`; panics when it is not answering (start it with
+    /// `tests/callback-worker/run`, or `tests/callback-worker/run --keep` to reuse it).
+    pub fn get(profile: &'static str) -> Self {
         let port = profile_value(profile, "PORT").expect("profile port");
         let worker = Self {
             profile,
             addr: format!("127.0.0.1:{port}"),
+            sim: profile_value(profile, "SIM_PORT").map(|p| format!("127.0.0.1:{p}")),
         };
-        match worker.get_path("/healthz") {
-            Ok(_) => Some(worker),
-            Err(e) if std::env::var_os(REQUIRED_ENV).is_some() => {
-                panic!("the {profile} callback Worker is not answering on {port}: {e}")
-            }
-            Err(_) => {
-                eprintln!(
-                    "note: skipped: no {profile} callback Worker on {port}; run tests/callback-worker/run"
-                );
-                None
-            }
+        if let Err(e) = worker.get_path("/healthz") {
+            panic!(
+                "the {profile} callback Worker is not answering on {port} ({e}); run tests/callback-worker/run"
+            );
         }
+        worker
+    }
+
+    /// The bucket this profile's oss-sim serves and its `BUCKETS` lists.
+    pub fn bucket(&self) -> String {
+        profile_value(self.profile, "OSS_BUCKET").unwrap_or_else(|| "oss-edge-dev".into())
+    }
+
+    fn sim_addr(&self) -> &str {
+        self.sim
+            .as_deref()
+            .unwrap_or_else(|| panic!("profile {} has no oss-sim", self.profile))
+    }
+
+    /// Stores `bytes` under `key` in the profile's oss-sim with a V4-presigned PutObject (no
+    /// callback), as an upload would; checks the sim's ETag against the MD5 computed here.
+    pub fn upload(&self, key: &str, bytes: &[u8], content_type: &str) -> Stored {
+        use oss_edge_core::sign::presign::{PresignOptions, PresignRequest, presign};
+        use oss_edge_core::sign::{Credentials, Endpoint, Region, SignatureVersion};
+        let bucket = self.bucket();
+        let request = PresignRequest::put(&bucket, key).content_type(content_type);
+        let signed = presign(
+            &request,
+            &PresignOptions {
+                version: SignatureVersion::V4,
+                credentials: Credentials::new(DEV_ACCESS_KEY_ID, DEV_ACCESS_KEY_SECRET),
+                region: Region::parse(DEV_REGION).unwrap(),
+                endpoint: Endpoint::parse(&format!("http://{}", self.sim_addr())).unwrap(),
+                now: now_unix(),
+                expires_in: 600,
+            },
+        )
+        .unwrap();
+        let (addr, target) = split_url(&signed.url);
+        let headers: Vec<(&str, &str)> = signed
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let response = send(&addr, "PUT", &target, &headers, bytes, Framing::Length).unwrap();
+        assert_eq!(
+            response.status,
+            200,
+            "PutObject {key}: {}",
+            String::from_utf8_lossy(&response.body)
+        );
+        let etag = md5_hex(bytes);
+        assert_eq!(
+            response
+                .header("etag")
+                .map(|e| e.trim_matches('"').to_owned()),
+            Some(etag.clone()),
+            "oss-sim's ETag is the MD5 of the bytes"
+        );
+        Stored {
+            bucket,
+            key: key.to_owned(),
+            size: bytes.len() as u64,
+            etag,
+            content_type: content_type.to_owned(),
+        }
+    }
+
+    /// What the bucket says about `stored`, asked independently of the Worker: a HeadObject
+    /// the test signs and sends itself, judged by the core (no claims compared).
+    pub fn head_facts(&self, stored: &Stored) -> oss_edge_core::confirm::ObjectFacts {
+        use oss_edge_core::confirm::{Buckets, Claimed, HeadAnswer, head_object, judge_head};
+        use oss_edge_core::sign::Credentials;
+        let buckets = Buckets::parse_json(&format!(
+            r#"[{{"name":"{}","region":"{DEV_REGION}","endpoint":"http://{}"}}]"#,
+            stored.bucket,
+            self.sim_addr()
+        ))
+        .unwrap();
+        let target = buckets.get(&stored.bucket).unwrap();
+        let request = head_object(
+            target,
+            &stored.key,
+            &Credentials::new(DEV_ACCESS_KEY_ID, DEV_ACCESS_KEY_SECRET),
+            now_unix(),
+        );
+        let (addr, path) = split_url(&request.url);
+        let headers: Vec<(&str, &str)> = request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let response = send(&addr, "HEAD", &path, &headers, b"", Framing::Length).unwrap();
+        judge_head(
+            target,
+            &stored.key,
+            &Claimed::default(),
+            &HeadAnswer {
+                status: response.status,
+                headers: &response.headers,
+            },
+        )
+        .unwrap()
+    }
+
+    /// The lines of this profile's Worker log (`target/dev/cbtest-<profile>/callback/log`).
+    pub fn log_lines(&self) -> Vec<String> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
+            "../../target/dev/cbtest-{}/callback/log",
+            self.profile
+        ));
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The lines of this profile's oss-sim access log (`target/dev/cbtest-<profile>/sim/log`):
+    /// every request the Worker's confirmation made.
+    pub fn sim_log_lines(&self) -> Vec<String> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../target/dev/cbtest-{}/sim/log", self.profile));
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// [`Worker::upload`] of a fresh small PNG-typed object under `prefix`.
+    pub fn upload_fresh(&self, prefix: &str) -> Stored {
+        let key = format!("{prefix}{}.png", unique("obj"));
+        let bytes = format!("bytes of {key}");
+        self.upload(&key, bytes.as_bytes(), "image/png")
     }
 
     /// `GET path`.
@@ -303,6 +505,22 @@ impl Worker {
             &headers,
             &callback.body,
             framing,
+        )
+        .unwrap()
+    }
+
+    /// `POST /v1/recover?oss_edge_ticket=<ticket>` with `body` and `extra` headers.
+    pub fn recover(&self, ticket: &str, body: &str, extra: &[(&str, &str)]) -> Response {
+        let target = ticket::append_to_url("/v1/recover", ticket);
+        let mut headers = vec![("content-type", "application/json")];
+        headers.extend_from_slice(extra);
+        send(
+            &self.addr,
+            "POST",
+            &target,
+            &headers,
+            body.as_bytes(),
+            Framing::Length,
         )
         .unwrap()
     }
@@ -351,25 +569,18 @@ impl Worker {
         }
     }
 
-    /// Sends a fresh valid callback and waits for its event: everything queued before it has
-    /// then been delivered too (one local queue, delivered in order), so counts are final.
+    /// Uploads a fresh sentinel object, sends its valid callback and waits for its event:
+    /// everything queued before it has then been delivered too (delivered in order per
+    /// queue), so counts are final. `ticket` must cover `sentinel/` on strict Workers.
     pub fn flush(&self, ticket: Option<&str>) {
-        let tag = unique("sentinel");
+        let stored = self.upload_fresh("sentinel/");
         let mut target = "/cb/sentinel".to_owned();
         if let Some(ticket) = ticket {
             target = ticket::append_to_url(&target, ticket);
         }
-        let body = format!("bucket=test-bucket&object=sentinel/{tag}&size=1&reqId={tag}");
-        let response = self.post(&Callback::signed(&target, &body), &[]);
+        let response = self.post(&Callback::signed(&target, &stored.form_body("")), &[]);
         assert_eq!(response.status, 200, "sentinel: {:?}", response.json());
-        // The event id is the object's (bucket, key, ETag, version): the sentinel names no ETag.
-        let object = format!("sentinel/{tag}");
-        self.wait_for(&oss_edge_core::confirm::event_id(
-            "test-bucket",
-            &object,
-            "",
-            None,
-        ));
+        self.wait_for(&stored.id());
     }
 }
 
@@ -385,7 +596,8 @@ pub fn strict_ticket_keys() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Claims for `object` in `test-bucket`, up to 1 MiB, valid for 10 minutes.
+/// Claims for `object` in `test-bucket`, up to 1 MiB, grant valid for 10 minutes with a
+/// 15-minute upload allowance, form callback bodies.
 pub fn claims(object: ObjectScope) -> TicketClaims {
     TicketClaims {
         grant_id: unique("grant"),
@@ -394,12 +606,40 @@ pub fn claims(object: ObjectScope) -> TicketClaims {
         object,
         max_size: 1 << 20,
         expires_at: now_unix() + 600,
-        deadline: now_unix() + 600,
-        body_type: ticket::BodyType::Json,
+        deadline: now_unix() + 1500,
+        body_type: ticket::BodyType::Form,
     }
 }
 
 /// Mints `claims` with (kid, secret).
 pub fn mint(claims: &TicketClaims, kid: &str, secret: &str) -> String {
     ticket::mint(claims, &TicketKey::new(kid, secret.as_bytes()).unwrap()).unwrap()
+}
+
+/// A ticket from the strict profile's first key for `object`.
+pub fn strict_ticket(object: ObjectScope) -> String {
+    let (kid, secret) = strict_ticket_keys().remove(0);
+    mint(&claims(object), &kid, &secret)
+}
+
+/// A strict-profile ticket covering the sentinel objects of [`Worker::flush`].
+pub fn sentinel_ticket() -> String {
+    strict_ticket(ObjectScope::Prefix("sentinel/".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Stands for the Worker test files in a plain `cargo test`: reported as ignored, with
+    /// where they run; under the runner it checks every profile's Worker answers.
+    #[test]
+    #[cfg_attr(
+        not(feature = "worker-tests"),
+        ignore = "the callback Worker tests run under tests/callback-worker/run"
+    )]
+    fn every_profile_worker_answers() {
+        for profile in ["strict", "open", "broken"] {
+            let worker = super::Worker::get(profile);
+            assert!(worker.get_path("/healthz").is_ok(), "{profile}");
+        }
+    }
 }

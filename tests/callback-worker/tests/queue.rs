@@ -3,40 +3,27 @@
 //! only), duplicate delivery.
 
 use oss_edge_callback_tests::{
-    Callback, FAIL_QUEUE_HEADER, Worker, claims, mint, strict_ticket_keys, unique,
+    Callback, FAIL_QUEUE_HEADER, Worker, claims, mint, sentinel_ticket, strict_ticket_keys,
 };
-use oss_edge_core::confirm::event_id;
 use oss_edge_core::ticket::{ObjectScope, append_to_url};
 
-/// A strict-profile callback for a fresh object, and the event id it must get: the object's
-/// (bucket, key, no ETag in the body), whatever the reqId.
-fn strict_callback(tag: &str) -> (Callback, String) {
+/// A strict-profile callback for a fresh stored object, and the event id it must get: the
+/// object's (bucket, key, ETag), whatever the reqId.
+fn strict_callback(worker: &Worker) -> (Callback, String) {
     let (kid, secret) = strict_ticket_keys().remove(0);
-    let object = format!("photos/{tag}.png");
-    let ticket = mint(&claims(ObjectScope::Key(object.clone())), &kid, &secret);
+    let stored = worker.upload_fresh("photos/");
+    let ticket = mint(&claims(ObjectScope::Key(stored.key.clone())), &kid, &secret);
     let target = append_to_url("/hooks/upload", &ticket);
-    let callback = Callback::signed(
-        &target,
-        &format!("bucket=test-bucket&object={object}&size=5&reqId={tag}"),
-    );
-    (callback, event_id("test-bucket", &object, "", None))
-}
-
-fn sentinel_ticket() -> String {
-    let (kid, secret) = strict_ticket_keys().remove(0);
-    mint(
-        &claims(ObjectScope::Prefix("sentinel/".into())),
-        &kid,
-        &secret,
+    (
+        Callback::signed(&target, &stored.form_body("")),
+        stored.id(),
     )
 }
 
 #[test]
 fn reply_has_json_type_and_exact_length() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
-    let (callback, id) = strict_callback(&unique("reply"));
+    let worker = Worker::get("strict");
+    let (callback, id) = strict_callback(&worker);
     let response = worker.post(&callback, &[]);
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-type"), Some("application/json"));
@@ -51,10 +38,8 @@ fn reply_has_json_type_and_exact_length() {
 
 #[test]
 fn queue_failure_answers_503_and_queues_nothing() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
-    let (callback, id) = strict_callback(&unique("queue-down"));
+    let worker = Worker::get("strict");
+    let (callback, id) = strict_callback(&worker);
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "all")]);
     assert_eq!(response.status, 503);
     assert_eq!(response.error_code(), "queue_unavailable");
@@ -66,10 +51,8 @@ fn queue_failure_answers_503_and_queues_nothing() {
 
 #[test]
 fn transient_queue_failures_are_retried() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
-    let (callback, id) = strict_callback(&unique("queue-flaky"));
+    let worker = Worker::get("strict");
+    let (callback, id) = strict_callback(&worker);
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "2")]);
     assert_eq!(response.status, 200, "{:?}", response.json());
     assert_eq!(worker.wait_for(&id).len(), 1);
@@ -77,10 +60,8 @@ fn transient_queue_failures_are_retried() {
 
 #[test]
 fn a_slow_queue_inside_the_budget_still_answers_200() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
-    let (callback, id) = strict_callback(&unique("queue-slow"));
+    let worker = Worker::get("strict");
+    let (callback, id) = strict_callback(&worker);
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "slow:300")]);
     assert_eq!(response.status, 200, "{:?}", response.json());
     assert_eq!(worker.wait_for(&id).len(), 1);
@@ -90,10 +71,8 @@ fn a_slow_queue_inside_the_budget_still_answers_200() {
 /// callback timeout (spec §2.2), so OSS reports CallbackFailed instead of timing out.
 #[test]
 fn a_hanging_queue_answers_503_before_oss_gives_up() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
-    let (callback, id) = strict_callback(&unique("queue-hang"));
+    let worker = Worker::get("strict");
+    let (callback, id) = strict_callback(&worker);
     let started = std::time::Instant::now();
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "slow:60000")]);
     let elapsed = started.elapsed();
@@ -109,10 +88,8 @@ fn a_hanging_queue_answers_503_before_oss_gives_up() {
 
 #[test]
 fn duplicate_delivery_has_the_same_event_id() {
-    let Some(worker) = Worker::get("strict") else {
-        return;
-    };
-    let (callback, id) = strict_callback(&unique("dup"));
+    let worker = Worker::get("strict");
+    let (callback, id) = strict_callback(&worker);
     let first = worker.post(&callback, &[]);
     let second = worker.post(&callback, &[]);
     assert_eq!(first.status, 200);
@@ -129,21 +106,16 @@ fn duplicate_delivery_has_the_same_event_id() {
     // The id is the object's (bucket, key, ETag), not the reqId: two callbacks for the same
     // object with different reqIds share it.
     let (kid, secret) = strict_ticket_keys().remove(0);
-    let object = format!("photos/{}.png", unique("same-object"));
-    let ticket = mint(&claims(ObjectScope::Key(object.clone())), &kid, &secret);
+    let stored = worker.upload_fresh("photos/");
+    let ticket = mint(&claims(ObjectScope::Key(stored.key.clone())), &kid, &secret);
     let target = append_to_url("/cb/x", &ticket);
-    let body =
-        |req_id: &str| format!("bucket=test-bucket&object={object}&size=5&etag=E1&reqId={req_id}");
+    // form_body draws a fresh reqId each time.
     let a = worker
-        .post(&Callback::signed(&target, &body("R1")), &[])
+        .post(&Callback::signed(&target, &stored.form_body("")), &[])
         .json();
     let b = worker
-        .post(&Callback::signed(&target, &body("R2")), &[])
+        .post(&Callback::signed(&target, &stored.form_body("")), &[])
         .json();
-    assert_eq!(
-        a["id"],
-        event_id("test-bucket", &object, "E1", None).as_str(),
-        "{a}"
-    );
+    assert_eq!(a["id"], stored.id().as_str(), "{a}");
     assert_eq!(a["id"], b["id"]);
 }

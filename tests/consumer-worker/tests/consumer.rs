@@ -51,7 +51,7 @@ fn flush(stack: &Stack, binding: &str) {
 
 #[test]
 fn a_signed_callback_becomes_exactly_one_row() {
-    let Some(stack) = Stack::get() else { return };
+    let stack = Stack::get();
     let tag = unique("one");
     let object = format!("photos/{tag}.png");
     let answer = stack.callback(
@@ -86,7 +86,7 @@ fn a_signed_callback_becomes_exactly_one_row() {
 
 #[test]
 fn the_same_callback_three_times_is_one_row_with_three_deliveries() {
-    let Some(stack) = Stack::get() else { return };
+    let stack = Stack::get();
     let tag = unique("thrice");
     let object = format!("photos/{tag}.png");
     let body = callback_body(&tag, &object);
@@ -123,7 +123,7 @@ fn the_same_callback_three_times_is_one_row_with_three_deliveries() {
 
 #[test]
 fn a_message_d1_refuses_is_retried_with_backoff_then_dead_lettered_and_stores_nothing() {
-    let Some(stack) = Stack::get() else { return };
+    let stack = Stack::get();
     let id = format!("sha256:{}", unique("refused"));
     let event = v2_event(&id, &format!("{REFUSED_PREFIX}{id}.png"), "callback");
     let started = Instant::now();
@@ -192,7 +192,7 @@ fn a_message_d1_refuses_is_retried_with_backoff_then_dead_lettered_and_stores_no
 
 #[test]
 fn messages_that_can_never_be_stored_are_dead_lettered_at_once() {
-    let Some(stack) = Stack::get() else { return };
+    let stack = Stack::get();
     let tag = unique("invalid");
     let unknown_id = format!("sha256:{tag}");
     let sent = [
@@ -256,7 +256,7 @@ fn messages_that_can_never_be_stored_are_dead_lettered_at_once() {
 
 #[test]
 fn events_on_two_shard_queues_both_land_once() {
-    let Some(stack) = Stack::get() else { return };
+    let stack = Stack::get();
     let on_0 = format!("sha256:{}", unique("shard0"));
     let on_1 = format!("sha256:{}", unique("shard1"));
     let on_both = format!("sha256:{}", unique("both"));

@@ -1,8 +1,10 @@
 //! Helpers for the signer Worker's end-to-end tests: a tiny std-only HTTP/1.1 client and the
 //! local development credentials of `crates/signer/wrangler.toml [env.local]`.
 //!
-//! The tests run only when `SIGNER_URL` is set (by `tests/signer-worker/run`, which starts
-//! `wrangler dev`); under a plain `cargo test` they report themselves skipped.
+//! `tests/signer-worker/run` starts the Worker, sets `SIGNER_URL` and enables this crate's
+//! `worker-tests` feature: the test files that need the Worker are built only with it (Cargo.toml
+//! `required-features`), so a plain `cargo test --workspace` does not count them, and under the
+//! runner a test fails when `SIGNER_URL` is unset.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failure is a panic
 
 use std::io::{Read as _, Write as _};
@@ -58,27 +60,53 @@ pub fn now() -> i64 {
         .as_secs() as i64
 }
 
-/// `host:port` of the running Worker, or `None` (tests skip) when `SIGNER_URL` is unset.
-pub fn signer() -> Option<String> {
-    let url = std::env::var("SIGNER_URL").ok()?;
-    Some(
-        url.trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_owned(),
-    )
+/// `host:port` of the running Worker (from `SIGNER_URL`); panics when it is unset.
+pub fn signer() -> String {
+    let url = std::env::var("SIGNER_URL")
+        .expect("SIGNER_URL is not set: run the signer tests with tests/signer-worker/run");
+    url.trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned()
 }
 
-/// Skips the calling test (returns from it) when no Worker is running.
+/// The signer configurations of `tests/signer-worker/profiles.env`, started beside the local
+/// one by `tests/signer-worker/run`.
+pub const PROFILES_ENV: &str = include_str!("../profiles.env");
+
+/// `host:port` of the profile `name` (e.g. `tpl_dash`); panics when profiles.env has none.
+pub fn profile(name: &str) -> String {
+    let key = format!("{}_PORT='", name.to_ascii_uppercase());
+    let line = PROFILES_ENV
+        .lines()
+        .find(|l| l.starts_with(&key))
+        .unwrap_or_else(|| panic!("tests/signer-worker/profiles.env has no {name} profile"));
+    let port = line[key.len()..].trim_end_matches('\'');
+    format!("127.0.0.1:{port}")
+}
+
+/// The value profile `name` sets for `var`, as written in profiles.env.
+pub fn profile_var(name: &str, var: &str) -> Option<String> {
+    let key = format!("{}_{var}='", name.to_ascii_uppercase());
+    let line = PROFILES_ENV.lines().find(|l| l.starts_with(&key))?;
+    Some(line[key.len()..].trim_end_matches('\'').to_owned())
+}
+
+/// The UTC day of `unix` as the key templates' `{yyyy}{mm}{dd}` renders it.
+pub fn day(unix: i64) -> String {
+    oss_edge_core::time::format_oss_day(unix)
+}
+
+/// The directory of `subject`'s keys today under the local `KEY_TEMPLATE`
+/// (`uploads/{yyyy}{mm}{dd}/{subject}/…`).
+pub fn user_dir(subject: &str) -> String {
+    format!("uploads/{}/{subject}/", day(now()))
+}
+
+/// `host:port` of the running Worker; the calling test fails when there is none.
 #[macro_export]
 macro_rules! require_signer {
     () => {
-        match $crate::signer() {
-            Some(addr) => addr,
-            None => {
-                eprintln!("skipped: SIGNER_URL is not set (run tests/signer-worker/run)");
-                return;
-            }
-        }
+        $crate::signer()
     };
 }
 
@@ -250,4 +278,22 @@ pub fn ordered_pairs(body: &[u8], pointer: &str) -> Vec<(String, String)> {
     let pairs = (&mut de).deserialize_map(Ordered).unwrap();
     assert_eq!(pairs.len(), wanted.len());
     pairs
+}
+
+#[cfg(test)]
+mod tests {
+    /// Stands for the Worker test files in a plain `cargo test`: reported as ignored, with where
+    /// they run; under the runner it checks the Worker answers its health check.
+    #[test]
+    #[cfg_attr(
+        not(feature = "worker-tests"),
+        ignore = "the signer Worker tests run under tests/signer-worker/run"
+    )]
+    fn the_signer_worker_answers() {
+        let addr = super::signer();
+        assert_eq!(
+            super::request(&addr, "GET", "/healthz", &[], b"").status,
+            200
+        );
+    }
 }

@@ -67,6 +67,17 @@ pub(super) fn json(
     head: bool,
     allow: Option<&str>,
 ) -> Result<Response> {
+    json_with(status, body, head, allow, &[])
+}
+
+/// [`json`] with `extra` headers (CORS).
+pub(super) fn json_with(
+    status: u16,
+    body: Vec<u8>,
+    head: bool,
+    allow: Option<&str>,
+    extra: &[(&str, String)],
+) -> Result<Response> {
     let headers = Headers::new();
     headers.set(
         "content-type",
@@ -76,6 +87,9 @@ pub(super) fn json(
     headers.set("cache-control", "no-store")?;
     if let Some(allow) = allow {
         headers.set("allow", allow)?;
+    }
+    for (name, value) in extra {
+        headers.set(name, value)?;
     }
     let response = if head {
         Response::empty()?

@@ -1,6 +1,7 @@
 //! The Worker glue (wasm32 only): everything that touches the runtime. Each function moves
 //! bytes between the runtime and the pure modules; no decision about OSS is made here.
 
+mod confirm;
 mod http;
 mod queue;
 
@@ -9,13 +10,19 @@ use std::sync::OnceLock;
 use worker::{Env, Request, Response, Result};
 
 use crate::config::{Config, ConfigError};
+use crate::cors::{self, Cors};
 use crate::dev::{
-    DEV_CONSUMER_BINDING, FAIL_QUEUE_HEADER, forwards_to_consumer, injected_failures,
+    DEV_CONSUMER_BINDING, FAIL_CONFIRM_HEADER, FAIL_QUEUE_HEADER, InjectedFailures,
+    forwards_to_consumer, injected_failures,
 };
 use crate::log::{Outcome, RequestLog};
-use crate::pipeline::{Incoming, explain_mismatch, process};
+use crate::pipeline::{
+    Incoming, Pending, authenticate_callback, authenticate_recovery, conclude,
+    confirmation_request, explain_mismatch,
+};
 use crate::rejection::Rejection;
-use crate::route::{Route, path_of_target, route, target_of_url};
+use crate::retry::Deadline;
+use crate::route::{ALLOW_RECOVER, Route, path_of_target, route, target_of_url};
 use crate::{QUEUE_BINDING, health};
 
 /// The configuration, parsed on the isolate's first request. An isolate's variables and
@@ -43,9 +50,37 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// A request's headers, owned, and borrowed as the core takes them.
+struct HeaderList {
+    owned: Vec<(String, String)>,
+}
+
+impl HeaderList {
+    fn of(request: &Request) -> Self {
+        Self {
+            owned: http::headers(request),
+        }
+    }
+
+    fn refs(&self) -> Vec<(&str, &str)> {
+        self.owned
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.owned
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// Handles one request and logs one line about it.
 pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
     let started = now_ms();
+    let deadline = Deadline::for_request(started);
     let method = request.inner().method();
     let url = request.inner().url();
     let target = target_of_url(&url);
@@ -59,8 +94,8 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
     }
     let mut log = RequestLog::new(&method, path);
 
-    let response = match route(&method, path) {
-        Route::Health { head } => {
+    let response = match (route(&method, path), config) {
+        (Route::Health { head }, config) => {
             let (status, body) = match config {
                 Ok(config) => (200, health::health(config)),
                 Err(error) => (500, health::unhealthy(error)),
@@ -69,20 +104,50 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
             log.status = status;
             http::json(status, body.to_string().into_bytes(), head, None)
         }
-        Route::MethodNotAllowed { allow } => {
-            reject(&mut log, Rejection::MethodNotAllowed { allow }, Some(allow))
+        (Route::MethodNotAllowed { allow }, _) => reject(
+            &mut log,
+            Rejection::MethodNotAllowed { allow },
+            Some(allow),
+            &[],
+        ),
+        (Route::Callback | Route::Recover | Route::RecoverPreflight, Err(error)) => {
+            reject(&mut log, Rejection::Misconfigured(error.clone()), None, &[])
         }
-        Route::Callback => match config {
-            Err(error) => reject(&mut log, Rejection::Misconfigured(error.clone()), None),
-            Ok(config) => match callback(&mut request, &env, config, target, &mut log).await {
-                Ok(reply) => {
-                    log.outcome = Outcome::Accepted;
-                    log.status = 200;
-                    http::json(200, reply, false, None)
+        (Route::RecoverPreflight, Ok(config)) => {
+            let origin = request.headers().get("origin").ok().flatten();
+            match cors::check(config, origin.as_deref(), true) {
+                Cors::Allowed(headers) => {
+                    log.outcome = Outcome::Health;
+                    log.status = 204;
+                    http::json_with(204, Vec::new(), true, Some(ALLOW_RECOVER), &headers)
                 }
-                Err(rejection) => reject(&mut log, rejection, None),
-            },
-        },
+                Cors::NotCors | Cors::Refused => {
+                    reject(&mut log, Rejection::OriginNotAllowed, None, &[])
+                }
+            }
+        }
+        (Route::Recover, Ok(config)) => {
+            let origin = request.headers().get("origin").ok().flatten();
+            match cors::check(config, origin.as_deref(), false) {
+                Cors::Refused => reject(&mut log, Rejection::OriginNotAllowed, None, &[]),
+                verdict => {
+                    let headers = match verdict {
+                        Cors::Allowed(headers) => headers,
+                        _ => Vec::new(),
+                    };
+                    match recover(&mut request, &env, config, target, &deadline, &mut log).await {
+                        Ok(reply) => accept(&mut log, reply, &headers),
+                        Err(rejection) => reject(&mut log, rejection, None, &headers),
+                    }
+                }
+            }
+        }
+        (Route::Callback, Ok(config)) => {
+            match callback(&mut request, &env, config, target, &deadline, &mut log).await {
+                Ok(reply) => accept(&mut log, reply, &[]),
+                Err(rejection) => reject(&mut log, rejection, None, &[]),
+            }
+        }
     };
     // Whole milliseconds: formatting floats would pull ~15 KB of float printing into the Worker.
     log.latency_ms = (now_ms() - started).max(0.0) as u64;
@@ -106,28 +171,41 @@ async fn dev_consumer(request: Request, env: &Env) -> Result<Response> {
     }
 }
 
-fn reject(log: &mut RequestLog, rejection: Rejection, allow: Option<&str>) -> Result<Response> {
+fn accept(log: &mut RequestLog, reply: Vec<u8>, extra: &[(&str, String)]) -> Result<Response> {
+    log.outcome = Outcome::Accepted;
+    log.status = 200;
+    http::json_with(200, reply, false, None, extra)
+}
+
+fn reject(
+    log: &mut RequestLog,
+    rejection: Rejection,
+    allow: Option<&str>,
+    extra: &[(&str, String)],
+) -> Result<Response> {
     log.status = rejection.status();
     log.outcome = Outcome::of_status(log.status);
     log.code = Some(rejection.code());
     log.message = Some(rejection.to_string());
-    http::json(log.status, rejection.body(), false, allow)
+    http::json_with(log.status, rejection.body(), false, allow, extra)
 }
 
-/// The callback path: read, decide (pure), queue, reply body.
+fn failures(config: &Config, headers: &HeaderList, header: &str) -> InjectedFailures {
+    injected_failures(config.environment, headers.get(header))
+}
+
+/// The callback path: read, authenticate (pure), confirm, queue; the reply body.
 async fn callback(
     request: &mut Request,
     env: &Env,
     config: &Config,
     target: &str,
+    deadline: &Deadline,
     log: &mut RequestLog,
 ) -> std::result::Result<Vec<u8>, Rejection> {
     let body = http::read_body(request, config.verify.max_body_bytes).await?;
-    let headers = http::headers(request);
-    let header_refs: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers = HeaderList::of(request);
+    let header_refs = headers.refs();
     let incoming = Incoming {
         target,
         headers: &header_refs,
@@ -137,8 +215,8 @@ async fn callback(
     if config.debug {
         log.body = Some(String::from_utf8_lossy(&body).into_owned());
     }
-    let accepted = match process(config, &incoming) {
-        Ok(accepted) => accepted,
+    let pending = match authenticate_callback(config, &incoming) {
+        Ok(pending) => pending,
         Err(rejection) => {
             if config.debug && rejection.code() == "signature_mismatch" {
                 log.diagnosis = explain_mismatch(config, &incoming);
@@ -146,30 +224,87 @@ async fn callback(
             return Err(rejection);
         }
     };
-    log.event_id = Some(accepted.event.id.clone());
-    log.object = Some(accepted.event.object.key.clone());
-    log.ticket_key_id = accepted.event.ticket.as_ref().map(|t| t.key_id.clone());
+    deliver(
+        config,
+        env,
+        pending,
+        &headers,
+        incoming.now_unix,
+        deadline,
+        log,
+    )
+    .await
+}
 
-    let failures = injected_failures(
-        config.environment,
-        header_refs
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(FAIL_QUEUE_HEADER))
-            .map(|(_, v)| *v),
-    );
+/// `POST /v1/recover`: read, authenticate the ticket (pure), confirm, queue; the reply body.
+async fn recover(
+    request: &mut Request,
+    env: &Env,
+    config: &Config,
+    target: &str,
+    deadline: &Deadline,
+    log: &mut RequestLog,
+) -> std::result::Result<Vec<u8>, Rejection> {
+    let body = http::read_body(request, config.verify.max_body_bytes).await?;
+    let headers = HeaderList::of(request);
+    let header_refs = headers.refs();
+    let incoming = Incoming {
+        target,
+        headers: &header_refs,
+        body: &body,
+        now_unix: (now_ms() / 1000.0).floor() as i64,
+    };
+    let pending = authenticate_recovery(config, &incoming)?;
+    deliver(
+        config,
+        env,
+        pending,
+        &headers,
+        incoming.now_unix,
+        deadline,
+        log,
+    )
+    .await
+}
+
+/// Shared by both paths: confirm `pending` in the bucket, build the event, queue it.
+async fn deliver(
+    config: &Config,
+    env: &Env,
+    pending: Pending,
+    headers: &HeaderList,
+    now_unix: i64,
+    deadline: &Deadline,
+    log: &mut RequestLog,
+) -> std::result::Result<Vec<u8>, Rejection> {
+    log.object = Some(pending.key.clone());
+    log.ticket_key_id = pending.ticket.as_ref().map(|t| t.key_id.clone());
+    let facts = match confirmation_request(config, &pending, now_unix)? {
+        None => None,
+        Some(outbound) => {
+            let injected = failures(config, headers, FAIL_CONFIRM_HEADER);
+            let (result, attempts) =
+                confirm::confirm(config, &pending, &outbound, deadline, injected).await;
+            log.confirm_attempts = Some(attempts);
+            Some(result.map_err(Rejection::Confirm)?)
+        }
+    };
+    let accepted = conclude(config, pending, facts, now_unix)?;
+    log.event_id = Some(accepted.event.id.clone());
+    log.confirmed = Some(accepted.event.confirmed);
+
     let queue = env
         .queue(QUEUE_BINDING)
         .map_err(|_| Rejection::QueueUnavailable {
             attempts: 0,
             last_error: format!("no queue binding {QUEUE_BINDING} (see wrangler.toml)"),
         })?;
-    let attempts = queue::send_with_retry(&queue, &accepted.event_json, failures).await;
+    let injected = failures(config, headers, FAIL_QUEUE_HEADER);
+    let attempts = queue::send_with_retry(&queue, &accepted.event_json, injected, deadline).await;
     log.queue_attempts = Some(match &attempts {
         Ok(n) => *n,
-        Err(rejection) => match rejection {
-            Rejection::QueueUnavailable { attempts, .. } => *attempts,
-            _ => 0,
-        },
+        Err(Rejection::QueueUnavailable { attempts, .. }) => *attempts,
+        Err(_) => 0,
     });
     attempts?;
     Ok(accepted.reply)

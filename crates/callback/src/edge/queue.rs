@@ -7,9 +7,9 @@ use wasm_bindgen::{JsCast as _, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{Delay, Queue};
 
-use crate::dev::QueueFailures;
+use crate::dev::InjectedFailures;
 use crate::rejection::Rejection;
-use crate::retry::{attempt_timeout, next_wait};
+use crate::retry::Deadline;
 
 const QUEUE_REFUSED: &str = "the queue refused the message";
 
@@ -51,23 +51,22 @@ async fn send_once(queue: &Queue, event_json: &str, timeout_ms: f64) -> Result<(
     }
 }
 
-/// Sends `event_json`, retrying failures until the budget is spent. `Ok(attempts)` once the
-/// queue has accepted the event.
+/// Sends `event_json`, retrying failures until the request's deadline. `Ok(attempts)` once
+/// the queue has accepted the event.
 pub(super) async fn send_with_retry(
     queue: &Queue,
     event_json: &str,
-    failures: QueueFailures,
+    failures: InjectedFailures,
+    deadline: &Deadline,
 ) -> Result<u32, Rejection> {
-    let started = now_ms();
     let mut attempt = 1;
     loop {
-        let elapsed = now_ms() - started;
         let result = if failures.fails(attempt) {
             Err(format!(
                 "queue failure injected for attempt {attempt} (local environment)"
             ))
         } else {
-            let timeout = attempt_timeout(elapsed);
+            let timeout = deadline.remaining(now_ms(), 0.0);
             let stall = f64::from(failures.delay_ms());
             if stall >= timeout {
                 // An injected stall longer than what is left of the budget: the attempt
@@ -88,7 +87,7 @@ pub(super) async fn send_with_retry(
             Ok(()) => return Ok(attempt),
             Err(e) => e,
         };
-        match next_wait(attempt, now_ms() - started) {
+        match deadline.next_wait(attempt, now_ms(), 0.0) {
             Some(wait) => Delay::from(Duration::from_millis(wait as u64)).await,
             None => {
                 return Err(Rejection::QueueUnavailable {

@@ -16,8 +16,7 @@
 //! ([`Buckets::target`]). Unknown members are refused, so a misspelt `versoned` cannot
 //! silently fall back to a default.
 
-use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::judge::ConfirmError;
 use crate::sign::endpoint::EndpointError;
@@ -148,15 +147,51 @@ pub fn is_valid_bucket_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One entry's members, read by hand from the JSON object: serde's derived `Deserialize`
+/// would add its type-mismatch messages (with float formatting, ~8 KB gzip) to the Worker.
 struct RawBucket {
     name: String,
     region: String,
-    #[serde(default)]
     endpoint: Option<String>,
-    #[serde(default)]
     versioned: bool,
+}
+
+impl RawBucket {
+    fn read(entry: usize, value: Value) -> Result<Self, BucketsError> {
+        let invalid = |reason: String| BucketsError::InvalidEntry { entry, reason };
+        let Value::Object(members) = value else {
+            return Err(invalid("the entry is not a JSON object".into()));
+        };
+        if let Some(unknown) = members
+            .keys()
+            .find(|k| !matches!(k.as_str(), "name" | "region" | "endpoint" | "versioned"))
+        {
+            return Err(invalid(format!(
+                "unknown member `{unknown}`, expected one of `name`, `region`, `endpoint`, `versioned`"
+            )));
+        }
+        let text =
+            |members: &Map<String, Value>, name: &str| -> Result<Option<String>, BucketsError> {
+                match members.get(name) {
+                    None => Ok(None),
+                    Some(Value::String(s)) => Ok(Some(s.clone())),
+                    Some(_) => Err(invalid(format!("member `{name}` must be a string"))),
+                }
+            };
+        let required = |name: &str| {
+            text(&members, name)?.ok_or_else(|| invalid(format!("missing member `{name}`")))
+        };
+        Ok(Self {
+            name: required("name")?,
+            region: required("region")?,
+            endpoint: text(&members, "endpoint")?,
+            versioned: match members.get("versioned") {
+                None => false,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err(invalid("member `versioned` must be true or false".into())),
+            },
+        })
+    }
 }
 
 impl Buckets {
@@ -175,11 +210,7 @@ impl Buckets {
         }
         let mut targets: Vec<BucketTarget> = Vec::with_capacity(entries.len());
         for (entry, raw) in entries.into_iter().enumerate() {
-            let raw: RawBucket =
-                serde_json::from_value(raw).map_err(|e| BucketsError::InvalidEntry {
-                    entry,
-                    reason: e.to_string(),
-                })?;
+            let raw = RawBucket::read(entry, raw)?;
             if !is_valid_bucket_name(&raw.name) {
                 return Err(BucketsError::InvalidName {
                     entry,

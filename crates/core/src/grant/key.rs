@@ -341,6 +341,14 @@ impl Part {
     }
 }
 
+/// `text` without its first `width` characters when they are ASCII digits.
+fn digits(text: &str, width: usize) -> Option<&str> {
+    let head = text.get(..width)?;
+    head.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| &text[width..])
+}
+
 /// A validated object-key template.
 ///
 /// Placeholders: `{subject}` (required, once), `{grant_id}` (required), `{ext}` (`.jpg` or
@@ -539,23 +547,45 @@ impl KeyTemplate {
     /// the template's fixed prefix shape (its literal text, and digits where the date parts
     /// are). The inverse of [`KeyTemplate::render`] for the owner, e.g. for reconciliation.
     pub fn owner_of<'k>(&self, key: &'k str) -> Option<&'k str> {
+        let (subject, _) = self.after_fixed_prefix(key)?.split_once('/')?;
+        (!subject.is_empty()).then_some(subject)
+    }
+
+    /// `key` after the template's fixed prefix (its literal text, and digits where the date
+    /// parts are): the part that starts with the subject segment.
+    fn after_fixed_prefix<'k>(&self, key: &'k str) -> Option<&'k str> {
         let mut rest = key;
         for part in &self.parts[..self.subject_at] {
-            let width = match part {
-                Part::Literal(l) => {
-                    rest = rest.strip_prefix(l.as_str())?;
-                    continue;
-                }
-                Part::Year => 4,
-                _ => 2,
+            rest = match part {
+                Part::Literal(l) => rest.strip_prefix(l.as_str())?,
+                Part::Year => digits(rest, 4)?,
+                _ => digits(rest, 2)?,
             };
-            let digits = rest.get(..width)?;
-            if !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            rest = &rest[width..];
         }
-        let (subject, _) = rest.split_once('/')?;
-        (!subject.is_empty()).then_some(subject)
+        Some(rest)
+    }
+
+    /// The subject and grant id a key of this template was rendered with, for
+    /// reconciliation's events: `None` when the key does not have the template's shape up to
+    /// and including `{grant_id}` (a grant id is the signer's 32 lower-case hex digits), or when
+    /// a client-influenced part (`{filename}`) comes before `{grant_id}`, since its length is
+    /// unknown.
+    pub fn owner_and_grant_of<'k>(&self, key: &'k str) -> Option<(&'k str, &'k str)> {
+        let subject = self.owner_of(key)?;
+        let mut rest = self.after_fixed_prefix(key)?.get(subject.len()..)?;
+        for part in &self.parts[self.subject_at + 1..] {
+            match part {
+                Part::Literal(l) => rest = rest.strip_prefix(l.as_str())?,
+                Part::Year => rest = digits(rest, 4)?,
+                Part::Month | Part::Day => rest = digits(rest, 2)?,
+                Part::GrantId => {
+                    let id = rest.get(..2 * super::issue::GRANT_ID_BYTES)?;
+                    let lower_hex = id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+                    return lower_hex.then_some((subject, id));
+                }
+                Part::Subject | Part::Ext | Part::FileName => return None,
+            }
+        }
+        None
     }
 }

@@ -10,6 +10,8 @@
 //!     x-oss-content-sha256: UNSIGNED-PAYLOAD  (or the hex SHA-256 of the body)
 //! V1: Authorization: OSS <AK>:<Base64 HMAC-SHA1>
 //!     Date: <RFC 1123>                        (the signing time, in the string to sign)
+//!     x-oss-date: <RFC 1123>                  (instead of Date when present: browsers cannot
+//!                                              set Date, so ali-oss always sends this one)
 //! ```
 //!
 //! The signature is recomputed with the same canonicalisation the signers use
@@ -38,12 +40,13 @@ pub const MAX_CLOCK_SKEW_SECONDS: i64 = 15 * 60;
 /// The V1 scheme prefix of the `Authorization` header.
 pub const V1_SCHEME: &str = "OSS";
 
-/// What a valid header-signed request proved.
+/// What a valid header-signed request proved (spec §6.1, §6.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedHeaderAuth {
     /// Which signature version it used.
     pub version: SignatureVersion,
-    /// The signing time (`x-oss-date` for V4, `Date` for V1), Unix seconds.
+    /// The signing time (`x-oss-date` for V4; for V1 `x-oss-date` when sent, else `Date`),
+    /// Unix seconds.
     pub signed_at: i64,
     /// The decoded object key (empty for bucket-level requests).
     pub key: String,
@@ -63,7 +66,7 @@ impl VerifiedHeaderAuth {
     }
 }
 
-/// Why a header-signed request is refused. Each variant says what to fix.
+/// Why a header-signed request is refused (spec §6.1, §6.2). Each variant says what to fix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HeaderAuthError {
@@ -324,15 +327,7 @@ fn verify_v4(
     }
     check_token(credentials, header(request.headers, "x-oss-security-token"))?;
 
-    let additional: Vec<String> = parts
-        .additional
-        .map(|list| {
-            list.split(';')
-                .filter(|name| !name.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let additional = additional_names(&parts);
     for name in &additional {
         if header(request.headers, name).is_none() {
             return Err(HeaderAuthError::AdditionalHeaderMissing(name.clone()));
@@ -360,6 +355,89 @@ fn verify_v4(
     })
 }
 
+fn additional_names(parts: &V4Parts<'_>) -> Vec<String> {
+    parts
+        .additional
+        .map(|list| {
+            list.split(';')
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The date line of a V1 string to sign and the header it came from: `x-oss-date` replaces
+/// `Date` when present (it is also signed as an x-oss-* header); ali-oss signs V1 this way.
+fn v1_date(headers: &[(String, String)]) -> Result<(&str, &'static str), HeaderAuthError> {
+    match header(headers, "x-oss-date").filter(|v| !v.is_empty()) {
+        Some(value) => Ok((value, "x-oss-date")),
+        None => Ok((
+            header(headers, "date")
+                .filter(|v| !v.is_empty())
+                .ok_or(HeaderAuthError::MissingHeader("Date (or x-oss-date)"))?,
+            "Date",
+        )),
+    }
+}
+
+/// The text a header signature of `request` covers, as this verifier computes it (spec §6.1,
+/// §6.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedText {
+    /// The string to sign (V4 §6.2 or V1 §6.1).
+    pub string_to_sign: String,
+    /// V4 only: the canonical request whose SHA-256 the string to sign ends with.
+    pub canonical_request: Option<String>,
+}
+
+/// What the verifier signs for `request`, for a `SignatureDoesNotMatch` answer: OSS returns its
+/// `StringToSign` (and, for V4, `CanonicalRequest`) so a client can compare them with its own.
+/// `None` when the `Authorization` header or the headers it needs cannot be read. It holds no
+/// secret: only the request's own parts.
+pub fn signed_text(request: &ReceivedRequest<'_>) -> Option<SignedText> {
+    let authorization = header(request.headers, "authorization")?;
+    let query = parse_query(request.raw_query).ok()?;
+    let path = decode_component(request.raw_object_path).ok()?;
+    let key = path.strip_prefix('/').unwrap_or(&path);
+    let (scheme, rest) = authorization.split_once(' ')?;
+    match scheme {
+        v4::ALGORITHM => {
+            let parts = parse_v4_parts(rest).ok()?;
+            let credential = ParsedCredential::parse(parts.credential)?;
+            let date = header(request.headers, "x-oss-date")?;
+            let additional = additional_names(&parts);
+            let canonical = CanonicalRequest {
+                method: request.method,
+                bucket: Some(request.bucket),
+                key,
+                query: &query,
+                headers: request.headers,
+                additional_headers: &additional,
+            }
+            .to_text();
+            Some(SignedText {
+                string_to_sign: v4::string_to_sign(date, &credential.scope, &canonical),
+                canonical_request: Some(canonical),
+            })
+        }
+        V1_SCHEME => {
+            let (date, _) = v1_date(request.headers).ok()?;
+            let resource = v1::canonicalized_resource(Some(request.bucket), key, &query);
+            Some(SignedText {
+                string_to_sign: v1::string_to_sign(
+                    request.method,
+                    request.headers,
+                    date,
+                    &resource,
+                ),
+                canonical_request: None,
+            })
+        }
+        _ => None,
+    }
+}
+
 fn verify_v1(
     request: &ReceivedRequest<'_>,
     rest: &str,
@@ -375,9 +453,9 @@ fn verify_v1(
         .ok_or(HeaderAuthError::MalformedAuthorization(
             "V1 is \"OSS <AccessKeyId>:<Base64 signature>\"",
         ))?;
-    let date = required(request.headers, "date")?;
+    let (date, date_header) = v1_date(request.headers)?;
     let signed_at = parse_http_date(date).map_err(|_| HeaderAuthError::MalformedHeader {
-        header: "Date",
+        header: date_header,
         reason: "expected an RFC 1123 date such as Sun, 02 Jun 2019 15:13:06 GMT",
     })?;
     check_skew(signed_at, now)?;
@@ -808,6 +886,47 @@ mod tests {
         );
     }
 
+    #[test]
+    fn signed_text_is_what_the_verifier_signs() {
+        let case = vector("v1-header-doc");
+        let headers = vec![
+            (
+                "Content-MD5".to_owned(),
+                "ODBGOERFMDMzQTczRUY3NUE3NzA5QzdFNUYzMDQxNEM=".to_owned(),
+            ),
+            ("Content-Type".to_owned(), "text/html".to_owned()),
+            (
+                "Date".to_owned(),
+                "Thu, 17 Nov 2005 18:49:58 GMT".to_owned(),
+            ),
+            ("X-OSS-Meta-Author".to_owned(), "foo@bar.com".to_owned()),
+            ("X-OSS-Magic".to_owned(), "abracadabra".to_owned()),
+            ("Authorization".to_owned(), "OSS id:sig".to_owned()),
+        ];
+        let text = signed_text(&request("PUT", "oss-example", "/nelson", "", &headers)).unwrap();
+        assert_eq!(
+            text.string_to_sign,
+            case["string_to_sign"].as_str().unwrap()
+        );
+        assert_eq!(text.canonical_request, None);
+
+        let credentials = Credentials::new("ak", "sk");
+        let target = BucketTarget {
+            name: "b".into(),
+            endpoint: Endpoint::parse("http://127.0.0.1:9100").unwrap(),
+            region: region(),
+            versioned: false,
+        };
+        let head = head_object(&target, "k", &credentials, NOW);
+        let text = signed_text(&request("HEAD", "b", "/k", "", &head.headers)).unwrap();
+        let canonical = text.canonical_request.unwrap();
+        assert!(canonical.starts_with("HEAD\n/b/k\n\n"), "{canonical}");
+        assert!(text.string_to_sign.starts_with(
+            "OSS4-HMAC-SHA256\n20231114T221320Z\n20231114/cn-hangzhou/oss/aliyun_v4_request\n"
+        ));
+        assert_eq!(signed_text(&request("HEAD", "b", "/k", "", &[])), None);
+    }
+
     /// The documentation's V1 header vector (spec §6.1) and a V1 request round-trip.
     #[test]
     fn v1_header_auth() {
@@ -903,6 +1022,19 @@ mod tests {
             )
         };
         assert!(fresh(&headers).is_ok());
+        // ali-oss's form: no Date, x-oss-date in its place (and among the x-oss-* headers).
+        let mut ali = vec![
+            ("Content-Type".to_owned(), "image/png".to_owned()),
+            ("x-oss-date".to_owned(), date.clone()),
+        ];
+        let signature = v1::sign("sk", &v1::string_to_sign("POST", &ali, &date, &resource));
+        ali.push(("Authorization".to_owned(), format!("OSS ak:{signature}")));
+        assert!(fresh(&ali).is_ok());
+        // x-oss-date wins over a Date the signature did not use.
+        ali.push(("Date".to_owned(), format_http_date(now - 60)));
+        assert!(fresh(&ali).is_ok());
+        set(&mut ali, "x-oss-date", &format_http_date(now + 1));
+        assert_eq!(fresh(&ali), Err(HeaderAuthError::SignatureMismatch));
         set(&mut headers, "x-oss-callback", "e3x9");
         assert_eq!(fresh(&headers), Err(HeaderAuthError::SignatureMismatch));
         set(&mut headers, "Date", "yesterday");

@@ -1,7 +1,9 @@
 //! Who may do what: the request's signature checked by the core (header-signed or presigned,
 //! V4 or V1), and the core's signature and policy decisions mapped to OSS's error codes.
 
-use oss_edge_core::sign::header_auth::{HeaderAuthError, is_header_signed, verify_header_signed};
+use oss_edge_core::sign::header_auth::{
+    HeaderAuthError, is_header_signed, signed_text, verify_header_signed,
+};
 use oss_edge_core::sign::post_policy::condition::Condition;
 use oss_edge_core::sign::post_policy::{FailureReason, PolicyError, PostAuthError, PostRejection};
 use oss_edge_core::sign::presign::verify::{
@@ -47,7 +49,8 @@ fn signature_form(req: &Incoming, target: &Target) -> Result<Option<SignatureFor
         || target.has_query("Signature");
     match (header, presigned) {
         (true, true) => Err(OssError::invalid_argument(
-            "the request carries both an Authorization header and presigned-URL parameters;              sign it one way only",
+            "the request carries both an Authorization header and presigned-URL parameters; \
+             sign it one way only",
         )),
         (true, false) => Ok(Some(SignatureForm::Header)),
         (false, true) => Ok(Some(SignatureForm::Presigned)),
@@ -57,7 +60,9 @@ fn signature_form(req: &Incoming, target: &Target) -> Result<Option<SignatureFor
 
 fn anonymous() -> OssError {
     OssError::access_denied(
-        "You have no right to access this object because of bucket acl. (oss-sim's bucket is          private: sign the request with an Authorization header or a presigned URL;          --public-read allows anonymous GET/HEAD)",
+        "You have no right to access this object because of bucket acl. (oss-sim's bucket is \
+         private: sign the request with an Authorization header or a presigned URL; \
+         --public-read allows anonymous GET/HEAD)",
     )
     .with("EC", "0003-00000001")
 }
@@ -81,7 +86,20 @@ pub fn header_signed(state: &State, req: &Incoming, target: &Target) -> Result<(
         &state.region,
         req.now,
     )
-    .map_err(|e| header_error(e, req.now))?;
+    .map_err(|e| match e {
+        // As OSS: the server's string to sign (and V4 canonical request), to compare.
+        HeaderAuthError::SignatureMismatch => {
+            let mut error = OssError::signature_mismatch(&e).with("EC", "0002-00000040");
+            if let Some(text) = signed_text(&received(req, target)) {
+                error = error.with("StringToSign", text.string_to_sign);
+                if let Some(canonical) = text.canonical_request {
+                    error = error.with("CanonicalRequest", canonical);
+                }
+            }
+            error
+        }
+        other => header_error(other, req),
+    })?;
     if !verified.payload_matches(&req.body) {
         return Err(OssError::new(
             400,
@@ -92,7 +110,8 @@ pub fn header_signed(state: &State, req: &Incoming, target: &Target) -> Result<(
     Ok(())
 }
 
-fn header_error(error: HeaderAuthError, now: i64) -> OssError {
+fn header_error(error: HeaderAuthError, req: &Incoming) -> OssError {
+    let now = req.now;
     match &error {
         HeaderAuthError::UnknownAccessKey(id) => OssError::invalid_access_key(id),
         HeaderAuthError::SignatureMismatch | HeaderAuthError::WrongRegion { .. } => {
@@ -108,6 +127,16 @@ fn header_error(error: HeaderAuthError, now: i64) -> OssError {
         .with("RequestTime", format_iso8601_millis(*signed_at))
         .with("ServerTime", format_iso8601_millis(now)),
         HeaderAuthError::NoAuthorization => anonymous(),
+        HeaderAuthError::SecurityTokenMismatch
+            if req.header("x-oss-security-token").is_none()
+                && req.header("security-token").is_some() =>
+        {
+            // alibabacloud-oss-v2 1.4.1's V1 signer sends the token this way, unsigned.
+            OssError::access_denied(format!(
+                "{error}: header-signed requests carry the STS token as x-oss-security-token \
+                 (signed); a security-token header is not read"
+            ))
+        }
         HeaderAuthError::SecurityTokenMismatch => OssError::access_denied(error.to_string()),
         _ => OssError::invalid_argument(format!("Authorization header is invalid. ({error})")),
     }

@@ -73,6 +73,11 @@ pub fn initiate(state: &State, req: &Incoming, target: &Target) -> Result<Reply,
 /// `PUT /{bucket}/{key}?partNumber=N&uploadId=ID`.
 pub fn upload_part(state: &State, req: &Incoming, target: &Target) -> Result<Reply, OssError> {
     auth::signed(state, req, target)?;
+    if req.header("x-oss-copy-source").is_some() {
+        return Err(OssError::not_implemented(
+            "UploadPartCopy (x-oss-copy-source)",
+        ));
+    }
     let number: u32 = target
         .query_value("partNumber")
         .and_then(|n| n.parse().ok())

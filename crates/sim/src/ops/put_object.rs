@@ -15,6 +15,9 @@ pub const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 /// `PUT /{bucket}/{key}`.
 pub fn put_object(state: &State, req: &Incoming, target: &Target) -> Result<Reply, OssError> {
     auth::signed(state, req, target)?;
+    if req.header("x-oss-copy-source").is_some() {
+        return Err(OssError::not_implemented("CopyObject (x-oss-copy-source)"));
+    }
     check_key(&target.key)?;
     let callback = upload::from_request(req, target)?;
     let facts = ObjectFacts::single(&req.body);
