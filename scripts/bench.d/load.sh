@@ -13,8 +13,8 @@
 #
 # Both send the same signed, ticketed callbacks (crates/bench/src/callbacks.rs) with
 # target/release/loadgen. Prints one JSON object:
-#   {"workerd": {"callback", "callback_rejected", "floor"}, "dev_server": {"callback",
-#    "callback_rejected"}, "requests", "concurrency"}
+#   {"workerd": {"callback", "callback_rejected", "callback_healthz", "floor", "floor_healthz"},
+#    "dev_server": {"valid", "rejected"}, "requests", "concurrency", "load_average"}
 # each a loadgen result, with the stored events, duplicates, zero_loss and, for workerd, the
 # runtime process's CPU per request (`workerd_cpu_us_per_request`, all its threads).
 #
@@ -97,8 +97,15 @@ run_workerd() {
     r1="$(cpu_ticks "$workerd_pid")"
     rejected="$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["workerd_cpu_us_per_request"]=round((int(sys.argv[3])-int(sys.argv[2]))*1e4/max(1,r["requests"]),1); print(json.dumps(r))' "$rejected" "$r0" "$r1")"
   fi
+  # GET /healthz: the runtime's own cost per request (HTTP, dispatch, a small reply) with
+  # almost nothing of the Worker's, to read the figures above against.
+  local h0 h1 health
+  h0="$(cpu_ticks "$workerd_pid")"
+  health="$("$loadgen" --url "$base" --concurrency "$concurrency" --requests "$requests" --healthz)"
+  h1="$(cpu_ticks "$workerd_pid")"
+  health="$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["workerd_cpu_us_per_request"]=round((int(sys.argv[3])-int(sys.argv[2]))*1e4/max(1,r["requests"]),1); print(json.dumps(r))' "$health" "$h0" "$h1")"
   stop_workerd
-  python3 - "$main" "$before" "$after" "$t0" "$t1" "$rejected" >"$OUT/$name.json" <<'PY'
+  python3 - "$main" "$before" "$after" "$t0" "$t1" "$rejected" "$health" >"$OUT/$name.json" <<'PY'
 import json, sys
 main, before, after = (json.loads(a) for a in sys.argv[1:4])
 t0, t1 = int(sys.argv[4]), int(sys.argv[5])
@@ -109,7 +116,7 @@ main["duplicates"] = after["duplicates"] - before["duplicates"]
 main["malformed"] = after["malformed"] - before["malformed"]
 main["zero_loss"] = main["ok"] == stored == main["requests"] and main["duplicates"] == 0 and main["errors"] == 0
 main["workerd_cpu_us_per_request"] = round((t1 - t0) * 1e4 / max(1, main["requests"]), 1)
-print(json.dumps({"valid": main, "rejected": json.loads(sys.argv[6])}))
+print(json.dumps({"valid": main, "rejected": json.loads(sys.argv[6]), "healthz": json.loads(sys.argv[7])}))
 PY
 }
 
@@ -182,7 +189,8 @@ callback, floor = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 print(json.dumps({
     "requests": int(sys.argv[4]),
     "concurrency": int(sys.argv[5]),
-    "workerd": {"callback": callback["valid"], "callback_rejected": callback["rejected"], "floor": floor["valid"]},
+    "workerd": {"callback": callback["valid"], "callback_rejected": callback["rejected"], "callback_healthz": callback["healthz"],
+                "floor": floor["valid"], "floor_healthz": floor["healthz"]},
     "dev_server": json.loads(sys.argv[3]),
     "load_average": {"before": sys.argv[6], "after": sys.argv[7]},
 }))

@@ -157,7 +157,9 @@ if load_result:
               "|---|---|---|---|---|---|---|---|---|"]
     rows = [("workerd directly: callback Worker", wd.get("callback")),
             ("workerd directly: callback Worker, altered callbacks (verify, 403)", wd.get("callback_rejected")),
-            ("workerd directly: JavaScript floor Worker", wd.get("floor"))]
+            ("workerd directly: callback Worker, GET /healthz", wd.get("callback_healthz")),
+            ("workerd directly: JavaScript floor Worker", wd.get("floor")),
+            ("workerd directly: floor Worker, GET /healthz", wd.get("floor_healthz"))]
     dev = e.get("dev_server") or {}
     rows += [("development server (wrangler dev): callback Worker", dev.get("valid")),
              ("development server (wrangler dev): altered callbacks", dev.get("rejected"))]
