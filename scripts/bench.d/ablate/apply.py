@@ -27,12 +27,14 @@ shutil.rmtree(dest, ignore_errors=True)
 shutil.copytree(src, dest)
 
 
-def patch(rel, old, new):
+def patch(rel, old, new, count=1, first=False):
+    """Replaces `old` (which must occur exactly `count` times) by `new`: every occurrence, or
+    with `first` only the first one."""
     path = os.path.join(dest, rel)
     text = open(path).read()
-    if text.count(old) != 1:
-        sys.exit(f"ablate: {rel}: expected exactly one match of {old[:60]!r}")
-    open(path, "w").write(text.replace(old, new))
+    if text.count(old) != count:
+        sys.exit(f"ablate: {rel}: expected {count} match(es) of {old[:60]!r}, found {text.count(old)}")
+    open(path, "w").write(text.replace(old, new, 1 if first else -1))
 
 
 patch("edge/mod.rs", "fn now_ms() -> f64 {", '''/// Bench only: whether BENCH_ABLATE names `what` (read once per isolate).
@@ -48,11 +50,11 @@ patch("edge/mod.rs", "    let started = now_ms();\n", '''    let started = now_m
 patch("edge/mod.rs", '''    worker::console_log!("{}", log.to_line());''', '''    if !ablate("nolog") {
         worker::console_log!("{}", log.to_line());
     }''')
-patch("edge/mod.rs", "    let body = http::read_body(request, config.verify.max_body_bytes).await?;", '''    let body = if ablate("arraybuffer") {
-        http::read_body_whole(request, config.verify.max_body_bytes).await?
-    } else {
-        http::read_body(request, config.verify.max_body_bytes).await?
-    };''')
+patch("edge/http.rs", "    let too_large = Rejection::BodyTooLarge { limit };\n", '''    if super::ablate("arraybuffer") {
+        return read_body_whole(request, limit).await;
+    }
+    let too_large = Rejection::BodyTooLarge { limit };
+''')
 patch("edge/http.rs", "/// A JSON response with an explicit", '''/// Bench only: the body in one `arrayBuffer()` (Content-Length checked first, the size after).
 pub(super) async fn read_body_whole(
     request: &mut Request,
