@@ -69,6 +69,8 @@ after(async () => {
   await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
 });
 
+const lowerCase = (headers) => Object.fromEntries(Object.entries(headers).map(([n, v]) => [n.toLowerCase(), v]));
+
 // Field names of a multipart/form-data body, in order.
 function formFieldNames(body) {
   return [...body.toString('latin1').matchAll(/Content-Disposition: form-data; name="([^"]*)"/g)].map((m) => m[1]);
@@ -81,6 +83,13 @@ async function runSample(page, { signer, token = TOKEN, origin = SAMPLES_ORIGIN,
   const tab = await browser.newPage();
   const requests = [];
   tab.on('request', (r) => requests.push(r));
+  // Playwright has no body for a form with a file in it; Chromium's DevTools protocol has it.
+  const cdp = await tab.context().newCDPSession(tab);
+  await cdp.send('Network.enable');
+  const posts = [];
+  cdp.on('Network.requestWillBeSent', (e) => {
+    if (e.request.method === 'POST') posts.push(e);
+  });
   tab.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   try {
     const query = new URLSearchParams({ policy: `${signer}/v1/policy` });
@@ -91,10 +100,11 @@ async function runSample(page, { signer, token = TOKEN, origin = SAMPLES_ORIGIN,
     await tab.waitForFunction(() => document.body.dataset.state !== 'idle', null, { timeout: 30000 });
     const result = await tab.evaluate(() => window.sampleResult);
     const policyGets = requests.filter((r) => r.method() === 'GET' && r.url().startsWith(`${signer}/v1/policy`));
-    const uploads = requests.filter((r) => r.method() === 'POST');
     const sent = [];
-    for (const r of uploads) {
-      sent.push({ url: r.url(), headers: await r.allHeaders(), fields: formFieldNames(r.postDataBuffer() ?? Buffer.alloc(0)) });
+    for (const e of posts) {
+      const data = await cdp.send('Network.getRequestPostData', { requestId: e.requestId });
+      const body = Buffer.from(data.postData, data.base64Encoded ? 'base64' : 'utf8');
+      sent.push({ url: e.request.url, headers: lowerCase(e.request.headers), fields: formFieldNames(body) });
     }
     const gets = [];
     for (const r of policyGets) gets.push({ url: r.url(), headers: await r.allHeaders() });
