@@ -132,7 +132,7 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
         }
         Route::Health => respond(200, String::new(), &[]),
         Route::Demo if config.development => {
-            demo(lookup(&env, crate::SECRET_BEARER_TOKENS).as_deref())
+            demo(oss_edge_worker_support::env::lookup(&env, crate::SECRET_BEARER_TOKENS).as_deref())
         }
         Route::Demo => reject(&Rejection::not_found(), &method, &path, cors_headers),
         Route::Grant | Route::Policy => {
