@@ -198,6 +198,13 @@ def run_oss2(tally, version, seed):
     data = png_like(int(2.5 * PART_SIZE), seed + 1)
     g = grant("multipart", len(data))
     upload_id = bucket.init_multipart_upload(g["key"], headers={"Content-Type": g["content_type"]}).upload_id
+    # The signer's phase 2 (part URLs for this upload id) carries the same callback as phase 1,
+    # so an SDK that makes its own part requests needs only the phase-1 answer.
+    phase2 = ask_grant({"mode": "multipart", "upload_id": upload_id, "filename": "photo.png",
+                        "content_type": "image/png", "size": len(data),
+                        "continuation": g["multipart"]["continuation"]})
+    tally.check(f"{label} multipart: phase 2's callback = phase 1's",
+                phase2.get("callback", {}).get("parameter"), g["callback"]["parameter"])
     parts = []
     for number, start in enumerate(range(0, len(data), PART_SIZE), start=1):
         part = bucket.upload_part(g["key"], upload_id, number, data[start:start + PART_SIZE])
