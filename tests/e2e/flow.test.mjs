@@ -75,7 +75,8 @@ async function assertOneEvent(key, bytes, { etag, width, height, operation }) {
   assert.deepEqual(event.claimed.image, { width, height, format: 'png' });
   assert.equal(event.claimed.operation, operation);
   assert.equal(event.ticket.subject, SUBJECT);
-  assert.ok(key.startsWith(`uploads/${SUBJECT}/${event.ticket.grant_id}`), `${key} carries the grant id`);
+  // The default KEY_TEMPLATE: uploads/{yyyy}{mm}{dd}/{subject}/{grant_id}{ext}.
+  assert.match(key, new RegExp(`^uploads/\\d{8}/${SUBJECT}/${event.ticket.grant_id}\\.png$`), `${key} carries the day, subject and grant id`);
   return event;
 }
 
