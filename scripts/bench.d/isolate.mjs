@@ -117,12 +117,11 @@ const moduleUrl = pathToFileURL(resolvePath(args.worker)).href;
 const loadStarted = performance.now();
 const mod = await import(moduleUrl);
 const entry = mod.default;
+// A class entrypoint (worker-build's shim) is instantiated for every request, as workerd does;
+// the construction (through the shim's Proxy hooks) is part of each request's time.
 const handler =
   typeof entry === 'function'
-    ? (() => {
-        const instance = new entry(ctx, env);
-        return (request) => instance.fetch(request);
-      })()
+    ? (request) => new entry(ctx, env).fetch(request)
     : (request) => entry.fetch(request, env, ctx);
 const startupMs = performance.now() - loadStarted;
 

@@ -4,7 +4,8 @@
 # the workspace's release profile, function names kept), then times valid callbacks in the Node
 # harness (isolate.mjs) for each switch alone and all together, against the same copy with no
 # switch, interleaved over ROUNDS fresh processes (lowest median of each kept). Prints JSON:
-#   {"baseline": {valid...}, "nolog": {...}, ..., "saving_us": {"nolog": µs, ...}}
+#   {"baseline": {valid...}, "nolog": {...}, ..., "saving_us": {"nolog": µs, ...},
+#    "paired_saving_us": {...}}   (paired: median over rounds of the per-round difference)
 # Not part of scripts/bench (the copy follows crates/callback only as far as apply.py's patches
 # match; when they stop matching it says so).
 #
@@ -84,5 +85,14 @@ for v in variants:
     result[v] = {**best["valid"], "rounds_median_us": [r["valid"]["median_us"] for r in runs], "log_lines_per_request": best["valid"]["log_lines_per_request"]}
 base = result["baseline"]["median_us"]
 result["saving_us"] = {v: round(base - result[v]["median_us"], 2) for v in variants if v != "baseline"}
+# Paired by round (each round runs every variant back to back, so a round's load is shared):
+# the median over rounds of baseline minus variant is robust to the load drifting.
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+result["paired_saving_us"] = {
+    v: round(median([b - x for b, x in zip(result["baseline"]["rounds_median_us"], result[v]["rounds_median_us"])]), 2)
+    for v in variants if v != "baseline"
+}
 print(json.dumps(result))
 PY
