@@ -13,7 +13,8 @@
 //! ```
 //!
 //! Each side gets the same kind of request: a fresh stored object, its ticket, its callback;
-//! wall-clock time per request at the client (a fresh TCP connection each, as OSS does).
+//! wall-clock time per request at the client (through the shared test client, so connection
+//! reuse is whatever it does, equally on both sides). Both Workers log with `DEBUG`.
 
 use std::time::{Duration, Instant};
 
