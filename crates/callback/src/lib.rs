@@ -13,6 +13,7 @@
 //! - [`reply`]: the 200 body from `REPLY_TEMPLATE`, within OSS's reply contract.
 //! - [`rejection`]: error codes and the one code → status table.
 //! - [`retry`]: the queue backoff schedule inside OSS's 5-second budget.
+//! - [`reconcile`]: the operator's reconciliation (`POST /v1/reconcile`, the Cron Trigger).
 //! - [`log`], [`health`]: the per-request log line and `/healthz`.
 //! - [`dev`]: local-only behaviour (development routes handed to the consumer Worker, queue
 //!   failure injection).
@@ -79,6 +80,7 @@ pub mod dev;
 pub mod health;
 pub mod log;
 pub mod pipeline;
+pub mod reconcile;
 pub mod rejection;
 pub mod reply;
 pub mod retry;
