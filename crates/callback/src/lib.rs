@@ -92,11 +92,18 @@ mod edge;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
-    use worker::{Context, Env, Request, Response, Result, event};
+    use worker::{Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent, event};
 
     /// OSS's callback (and `/healthz`).
     #[event(fetch)]
     async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
         crate::edge::handle(request, env).await
+    }
+
+    /// A Cron Trigger (none is configured by default): one reconciliation run over
+    /// `RECONCILE_DAYS` (docs/reconcile.md).
+    #[event(scheduled)]
+    async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+        crate::edge::scheduled(env).await
     }
 }
