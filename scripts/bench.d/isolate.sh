@@ -36,12 +36,13 @@ run() { # WORKER OUT [ARGS...]
     --valid "$OUT/valid.json" --rejected "$OUT/rejected.json" \
     --iterations "$iterations" --warmup "$warmup" "$@" >"$out"
 }
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$rounds"); do
   run crates/callback/build/index.js "$OUT/callback-$round.json" --sample-out "$OUT/sample.json"
   run scripts/bench.d/floor-worker.js "$OUT/floor-$round.json" --sample-in "$OUT/sample.json"
 done
 
-python3 - "$OUT" "$rounds" <<'PY'
+python3 - "$OUT" "$rounds" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import json, os, sys
 out, rounds = sys.argv[1], int(sys.argv[2])
 def best(name):
@@ -56,5 +57,6 @@ print(json.dumps({
     "ratio_valid": round(callback["valid"]["median_us"] / floor["valid"]["median_us"], 2),
     "ratio_healthz": round(callback["healthz"]["median_us"] / floor["healthz"]["median_us"], 2),
     "target_valid_median_us": 60,
+    "load_average": {"before": sys.argv[3], "after": sys.argv[4]},
 }))
 PY

@@ -34,6 +34,8 @@ def name_of(node):
         return f"wasm {name}"
     if "index.js" in url:
         return f"glue {name}"
+    if "inspector" in url:
+        return f"profiler {name}"
     if url.startswith("node:") or url == "":
         return f"runtime {name}" if url else name
     return f"js {name}"
@@ -114,7 +116,8 @@ for k, node_id in enumerate(samples):
     # Samples inside Request construction are the harness's (the runtime does it from the
     # wire, before the isolate runs); a leaf whose caller chain reaches `measure` directly
     # without entering the Worker is the harness loop itself.
-    if any(HARNESS.match(n) for n in names) or leaf == "js measure":
+    # The profiler's own calls (node:inspector) are not the Worker's either.
+    if any(HARNESS.match(n) or n.startswith("profiler ") for n in names) or leaf == "js measure":
         continue
     total += dt
     self_time[leaf] += dt

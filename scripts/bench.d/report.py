@@ -6,6 +6,7 @@ figure is produced.
 import json
 import os
 import platform
+import re
 import sys
 
 out, smoke = sys.argv[1], sys.argv[2] == "1"
@@ -100,7 +101,9 @@ def met(ok):
 
 if isolate:
     cb, fl = isolate["callback"], isolate["floor"]
+    la = isolate.get("load_average") or {}
     lines += ["", "### Isolate time per request (the built callback Worker under Node 22, no wrangler, no HTTP)", "",
+              f"Load average (1, 5, 15 min) of the {os.cpu_count()}-core machine before / after: {la.get('before')} / {la.get('after')}.", "",
               "Queue and the bucket's HeadObject answered in process; median and p99 of per-request time "
               "(no I/O waits in it, so it is the isolate's CPU time except when the machine preempts it); "
               "thread CPU is the kernel's per-thread clock, summed over all requests (tick granularity: a mean only).", "",
@@ -138,7 +141,8 @@ if profile:
     cr = profile.get("crossings_per_valid") or {}
     imports = cr.get("imports") or {}
     exports = cr.get("exports") or {}
-    top = ", ".join(f"{k.split('_')[3] if k.startswith('__wbg_') and len(k.split('_')) > 3 else k} {v:g}" for k, v in list(imports.items())[:12])
+    short = lambda k: k if k.startswith("__wbindgen_generic") else re.sub(r"_[0-9a-f]{16}$", "", re.sub(r"^__wbg_+", "", k))
+    top = ", ".join(f"`{short(k)}` {v:g}" for k, v in list(imports.items())[:14])
     lines += ["", f"JS↔wasm crossings per valid callback: {need(cr.get('total'), 'crossings total')} "
               f"({sum(imports.values()):g} calls from wasm into JavaScript, {sum(exports.values()):g} into wasm). "
               f"Most frequent imports: {top}."]
@@ -146,12 +150,16 @@ if profile:
 if load_result:
     e = load_result
     wd = e.get("workerd") or {}
+    la = e.get("load_average") or {}
     lines += ["", f"### End to end under load ({e.get('requests')} requests, {e.get('concurrency')} connections, target/release/loadgen)", "",
+              f"Load average before / after: {la.get('before')} / {la.get('after')}.", "",
               "| setup | requests/s | p50 | p99 | 200 replies | events stored | duplicates | zero loss | runtime CPU / request |",
               "|---|---|---|---|---|---|---|---|---|"]
     rows = [("workerd directly: callback Worker", wd.get("callback")),
             ("workerd directly: callback Worker, altered callbacks (verify, 403)", wd.get("callback_rejected")),
-            ("workerd directly: JavaScript floor Worker", wd.get("floor"))]
+            ("workerd directly: callback Worker, GET /healthz", wd.get("callback_healthz")),
+            ("workerd directly: JavaScript floor Worker", wd.get("floor")),
+            ("workerd directly: floor Worker, GET /healthz", wd.get("floor_healthz"))]
     dev = e.get("dev_server") or {}
     rows += [("development server (wrangler dev): callback Worker", dev.get("valid")),
              ("development server (wrangler dev): altered callbacks", dev.get("rejected"))]

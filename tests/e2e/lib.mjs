@@ -14,6 +14,12 @@ export const SIM = process.env.E2E_SIM_URL || 'http://127.0.0.1:19000';
 export const BUCKET = process.env.E2E_BUCKET || 'oss-edge-dev';
 export const TOKEN = process.env.E2E_TOKEN || 'dev-token';
 export const SUBJECT = process.env.E2E_SUBJECT || 'dev';
+// tests/e2e/samples.test.mjs: the origin its pages are served from (an app's own origin, allowed
+// by the signers' and oss-sim's CORS rules), the second signer (OSS_SIGNATURE_VERSION=v1) and
+// the callback Worker.
+export const SAMPLES_ORIGIN = process.env.E2E_SAMPLES_ORIGIN || 'http://127.0.0.1:19790';
+export const V1_SIGNER = process.env.E2E_V1_SIGNER_URL || 'http://127.0.0.1:19797';
+export const CALLBACK = process.env.E2E_CALLBACK_URL || 'http://127.0.0.1:19788';
 // oss-sim's development AccessKey (crates/sim/src/config.rs): its buckets are private, as OSS's.
 const SIM_ACCESS_KEY_ID = 'dev-access-key-id';
 const SIM_ACCESS_KEY_SECRET = 'dev-access-key-secret-not-a-secret';

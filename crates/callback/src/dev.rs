@@ -31,6 +31,19 @@ pub const FAIL_QUEUE_HEADER: &str = "x-oss-edge-dev-fail-queue";
 /// Ignored outside [`Environment::Local`].
 pub const FAIL_CONFIRM_HEADER: &str = "x-oss-edge-dev-fail-confirm";
 
+/// Request header that makes every send to one queue shard fail (its number, `0` for
+/// `UPLOAD_EVENTS`): a refusing shard, to see the failover. Ignored outside
+/// [`Environment::Local`].
+pub const FAIL_SHARD_HEADER: &str = "x-oss-edge-dev-fail-shard";
+
+/// The shard [`FAIL_SHARD_HEADER`] names — only in the local environment.
+pub fn failing_shard(environment: Environment, header: Option<&str>) -> Option<usize> {
+    if environment != Environment::Local {
+        return None;
+    }
+    header.and_then(|v| v.trim().parse().ok())
+}
+
 /// Injected failures of one step (queue send or confirmation) for one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InjectedFailures {
@@ -100,6 +113,13 @@ mod tests {
             injected_failures(Environment::Local, Some("slow:x")),
             InjectedFailures::None
         );
+    }
+
+    #[test]
+    fn failing_shard_only_locally() {
+        assert_eq!(failing_shard(Environment::Local, Some(" 1 ")), Some(1));
+        assert_eq!(failing_shard(Environment::Local, Some("x")), None);
+        assert_eq!(failing_shard(Environment::Production, Some("0")), None);
     }
 
     #[test]

@@ -21,7 +21,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-/// Queue producer binding the events are sent to (`[[queues.producers]] binding`).
+/// Queue producer binding the events are sent to (`[[queues.producers]] binding`); further
+/// shards are `UPLOAD_EVENTS_1`, `UPLOAD_EVENTS_2`, … ([`shard`]).
 pub const QUEUE_BINDING: &str = "UPLOAD_EVENTS";
 
 /// `true` (default) or `false`: whether callbacks without an upload ticket are refused.
@@ -85,6 +86,7 @@ pub mod rejection;
 pub mod reply;
 pub mod retry;
 pub mod route;
+pub mod shard;
 pub mod ticket_steps;
 
 #[cfg(target_arch = "wasm32")]

@@ -67,6 +67,9 @@ pub struct RequestLog {
     /// Queue send attempts made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue_attempts: Option<u32>,
+    /// The queue shard that accepted the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_shard: Option<u32>,
     /// Milliseconds from receipt to reply.
     pub latency_ms: u64,
     /// `DEBUG` only: the body as text (lossy UTF-8).
@@ -94,6 +97,7 @@ impl RequestLog {
             confirm_attempts: None,
             confirmed: None,
             queue_attempts: None,
+            queue_shard: None,
             latency_ms: 0,
             body: None,
             diagnosis: None,

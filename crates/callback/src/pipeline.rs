@@ -342,3 +342,292 @@ pub fn explain_mismatch(config: &Config, incoming: &Incoming<'_>) -> Option<Stri
     oss_edge_core::callback::diagnose::diagnose(&incoming.request(), &config.trusted_keys, &hints)
         .map(|d| d.explanation)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oss_edge_core::callback::signing::CallbackSigner;
+    use oss_edge_core::encoding::base64_encode;
+    use oss_edge_core::ticket::{BodyType, TicketClaims, TicketKey};
+
+    const KEY_PEM: &str = include_str!("../../../tests/keys/test-callback-key.pem");
+    const PUB_PEM: &str = include_str!("../../../tests/keys/test-callback-key.pub.pem");
+    const KEY_URL: &str = "http://127.0.0.1:9000/oss-sim/callback_pub_key.pem";
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+    const NOW: i64 = 1_700_000_000;
+    const ETAG: &str = "D8E8FCA2DC0F896FD7CB4CB0031BA249";
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        let trusted = serde_json::json!([{ "url": KEY_URL, "pem": PUB_PEM }]).to_string();
+        let mut all: Vec<(&str, String)> = vec![
+            (crate::VAR_ENVIRONMENT, "local".into()),
+            (crate::VAR_TICKET_KEYS, format!("k1:{SECRET}")),
+            (crate::VAR_TRUSTED_KEYS, trusted),
+            (
+                crate::VAR_BUCKETS,
+                r#"[{"name":"bkt","region":"cn-hangzhou","endpoint":"http://127.0.0.1:9000"}]"#
+                    .into(),
+            ),
+            (crate::VAR_CONFIRM_ACCESS_KEY_ID, "ak".into()),
+            (crate::VAR_CONFIRM_ACCESS_KEY_SECRET, "sk".into()),
+        ];
+        all.extend(vars.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        Config::from_lookup(&|name| {
+            all.iter()
+                .rev()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        })
+        .unwrap()
+    }
+
+    fn ticket(object: ObjectScope, max_size: u64) -> String {
+        let claims = TicketClaims {
+            grant_id: "g1".into(),
+            subject: "alice".into(),
+            bucket: "bkt".into(),
+            object,
+            max_size,
+            expires_at: NOW + 60,
+            deadline: NOW + 600,
+            body_type: BodyType::Form,
+        };
+        ticket::mint(&claims, &TicketKey::new("k1", SECRET.as_bytes()).unwrap()).unwrap()
+    }
+
+    /// A callback signed with the test key, as OSS signs any customer's.
+    fn signed(target: &str, body: &str) -> (String, Vec<(String, String)>, String) {
+        let signer = CallbackSigner::from_pkcs8_pem(KEY_PEM).unwrap();
+        let authorization = signer.sign(target.as_bytes(), body.as_bytes()).unwrap();
+        let headers = vec![
+            ("authorization".to_owned(), authorization),
+            (
+                "x-oss-pub-key-url".to_owned(),
+                base64_encode(KEY_URL.as_bytes()),
+            ),
+            ("content-type".to_owned(), "application/json".to_owned()),
+        ];
+        (target.to_owned(), headers, body.to_owned())
+    }
+
+    fn authenticate(
+        config: &Config,
+        (target, headers, body): &(String, Vec<(String, String)>, String),
+    ) -> Result<Pending, Rejection> {
+        let refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        authenticate_callback(
+            config,
+            &Incoming {
+                target,
+                headers: &refs,
+                body: body.as_bytes(),
+                now_unix: NOW,
+            },
+        )
+    }
+
+    fn head_200(size: u64) -> Vec<(String, String)> {
+        [
+            ("Content-Length", size.to_string()),
+            ("ETag", format!("\"{ETAG}\"")),
+            ("Content-Type", "image/png".to_owned()),
+            ("Last-Modified", "Tue, 14 Nov 2023 22:13:20 GMT".to_owned()),
+        ]
+        .into_iter()
+        .map(|(n, v)| (n.to_owned(), v))
+        .collect()
+    }
+
+    #[test]
+    fn a_foreign_bucket_is_refused_before_any_request() {
+        let config = config(&[]);
+        let with_ticket = ticket(ObjectScope::Prefix("u/".into()), 100);
+        let target = ticket::append_to_url("/cb", &with_ticket);
+        let forged = signed(&target, "bucket=theirs&object=u/x.png&size=1");
+        let error = authenticate(&config, &forged).unwrap_err();
+        assert_eq!(error.code(), "bucket_not_configured");
+        // And with tickets optional: the same (read by its Content-Type, JSON, without a ticket).
+        let open = super::tests::config(&[(crate::VAR_REQUIRE_TICKET, "false")]);
+        let forged = signed("/cb", r#"{"bucket":"theirs","object":"u/x.png","size":1}"#);
+        assert_eq!(
+            authenticate(&open, &forged).unwrap_err().code(),
+            "bucket_not_configured"
+        );
+    }
+
+    #[test]
+    fn the_event_carries_the_buckets_facts_and_keeps_the_claims() {
+        let config = config(&[]);
+        let target = ticket::append_to_url("/cb", &ticket(ObjectScope::Prefix("u/".into()), 100));
+        // Parsed as the ticket's form type although the header says JSON.
+        let callback = signed(&target, "bucket=bkt&object=u%2Fx.png&size=5&x:a=1");
+        let pending = authenticate(&config, &callback).unwrap();
+        assert_eq!(
+            (pending.bucket.as_str(), pending.key.as_str()),
+            ("bkt", "u/x.png")
+        );
+        let request = confirmation_request(&config, &pending, NOW)
+            .unwrap()
+            .unwrap();
+        assert_eq!(request.method, "HEAD");
+        assert_eq!(request.url, "http://127.0.0.1:9000/bkt/u/x.png");
+        let headers = head_200(5);
+        let facts = judge_answer(
+            &config,
+            &pending,
+            &HeadAnswer {
+                status: 200,
+                headers: &headers,
+            },
+        )
+        .unwrap();
+        let accepted = conclude(&config, pending, Some(facts), NOW).unwrap();
+        let event: serde_json::Value = serde_json::from_str(&accepted.event_json).unwrap();
+        assert_eq!(event["confirmed"], true);
+        assert_eq!(event["object"]["etag"], ETAG);
+        assert_eq!(event["object"]["content_type"], "image/png");
+        assert_eq!(event["claimed"]["size"], 5);
+        assert!(event["claimed"].get("etag").is_none());
+        assert_eq!(event["body"]["format"], "form");
+        assert_eq!(event["custom"]["x:a"], "1");
+        assert_eq!(
+            event["id"],
+            oss_edge_core::confirm::event_id("bkt", "u/x.png", ETAG, None).as_str()
+        );
+    }
+
+    #[test]
+    fn invented_facts_and_absent_objects_make_no_event() {
+        let config = config(&[]);
+        let target = ticket::append_to_url("/cb", &ticket(ObjectScope::Prefix("u/".into()), 100));
+        let callback = signed(&target, "bucket=bkt&object=u%2Fx.png&size=7");
+        let pending = authenticate(&config, &callback).unwrap();
+        let headers = head_200(5);
+        let mismatch = judge_answer(
+            &config,
+            &pending,
+            &HeadAnswer {
+                status: 200,
+                headers: &headers,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(mismatch.code(), "object_mismatch");
+        let absent = judge_answer(
+            &config,
+            &pending,
+            &HeadAnswer {
+                status: 404,
+                headers: &[],
+            },
+        )
+        .unwrap_err();
+        assert_eq!(absent.code(), "object_not_found");
+        assert_eq!(Rejection::Confirm(absent).status(), 404);
+    }
+
+    #[test]
+    fn recovery_names_the_tickets_key_and_checks_the_buckets_size() {
+        let config = config(&[]);
+        let recover = |ticket: &str, body: &str| {
+            let target = ticket::append_to_url("/v1/recover", ticket);
+            authenticate_recovery(
+                &config,
+                &Incoming {
+                    target: &target,
+                    headers: &[],
+                    body: body.as_bytes(),
+                    now_unix: NOW,
+                },
+            )
+        };
+        let exact = ticket(ObjectScope::Key("u/x.png".into()), 10);
+        let pending = recover(&exact, "").unwrap();
+        assert_eq!(pending.key, "u/x.png");
+        assert_eq!(pending.claimed, Claimed::default());
+        // The ticket allows 10 bytes; the bucket says 20: no event.
+        let headers = head_200(20);
+        let facts = judge_answer(
+            &config,
+            &pending,
+            &HeadAnswer {
+                status: 200,
+                headers: &headers,
+            },
+        )
+        .unwrap();
+        let error = conclude(&config, pending, Some(facts), NOW).unwrap_err();
+        assert_eq!(error.code(), "ticket_size_exceeded");
+
+        assert_eq!(
+            recover(&exact, r#"{"key":"u/other.png"}"#)
+                .unwrap_err()
+                .code(),
+            "ticket_object_mismatch"
+        );
+        let prefix = ticket(ObjectScope::Prefix("u/".into()), 10);
+        assert_eq!(
+            recover(&prefix, "").unwrap_err().code(),
+            "recover_key_required"
+        );
+        assert_eq!(
+            recover(&prefix, r#"{"key":"u/y.png"}"#).unwrap().key,
+            "u/y.png"
+        );
+        assert_eq!(
+            recover(&prefix, "{}").unwrap_err().code(),
+            "recover_key_required"
+        );
+        assert_eq!(
+            recover(&prefix, r#"{"key":"u/y","x":1}"#)
+                .unwrap_err()
+                .code(),
+            "recover_body_invalid"
+        );
+        let no_ticket = authenticate_recovery(
+            &config,
+            &Incoming {
+                target: "/v1/recover",
+                headers: &[],
+                body: b"",
+                now_unix: NOW,
+            },
+        );
+        assert_eq!(no_ticket.unwrap_err().code(), "ticket_required");
+    }
+
+    #[test]
+    fn without_confirmation_events_are_the_claims_and_recovery_is_unavailable() {
+        let config = config(&[(crate::VAR_CONFIRM_OBJECTS, "false")]);
+        let exact = ticket(ObjectScope::Key("u/x.png".into()), 10);
+        let target = ticket::append_to_url("/cb", &exact);
+        let callback = signed(
+            &target,
+            &format!("bucket=bkt&object=u%2Fx.png&size=5&etag={ETAG}"),
+        );
+        let pending = authenticate(&config, &callback).unwrap();
+        assert!(
+            confirmation_request(&config, &pending, NOW)
+                .unwrap()
+                .is_none()
+        );
+        let accepted = conclude(&config, pending, None, NOW).unwrap();
+        assert!(!accepted.event.confirmed);
+        assert_eq!(accepted.event.object.size, 5);
+        let target = ticket::append_to_url("/v1/recover", &exact);
+        let error = authenticate_recovery(
+            &config,
+            &Incoming {
+                target: &target,
+                headers: &[],
+                body: b"",
+                now_unix: NOW,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(error.code(), "recovery_unavailable");
+    }
+}

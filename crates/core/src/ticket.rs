@@ -161,7 +161,9 @@ fn body_type_claim(body_type: BodyType) -> &'static str {
 }
 
 fn json_string(text: &str) -> String {
-    serde_json::Value::String(text.to_owned()).to_string()
+    // Serialising the `&str` itself, not a `Value`: a `Value` drags serde_json's float
+    // formatter into every Worker that mints tickets (issue 15).
+    serde_json::to_string(text).unwrap_or_default()
 }
 
 impl TicketClaims {

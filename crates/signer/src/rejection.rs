@@ -4,6 +4,38 @@ use oss_edge_core::grant::limits::LimitError;
 use oss_edge_core::grant::request::RequestError;
 use oss_edge_core::grant::{ConfigError, GrantError};
 
+/// `text` as a JSON string. Every JSON the signer writes by hand goes through this, never
+/// through `serde_json::Value`: serialising a `Value` links serde_json's float formatter
+/// (~14 KB of Wasm, issue 15) although the signer never writes a float.
+pub fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+/// The `/healthz` body: `{"status":"ok","service":…}`, or with `error` and `message` when the
+/// configuration is refused.
+pub fn health_body(refused: Option<(&str, &str)>) -> String {
+    let service = json_string(crate::SERVICE);
+    match refused {
+        None => format!(r#"{{"status":"ok","service":{service}}}"#),
+        Some((code, message)) => format!(
+            r#"{{"status":"misconfigured","service":{service},"error":{},"message":{}}}"#,
+            json_string(code),
+            json_string(message)
+        ),
+    }
+}
+
+/// The one log line of a refused request (never secrets: no header, no body, no ticket).
+pub fn log_line(method: &str, path: &str, status: u16, code: &str) -> String {
+    format!(
+        r#"{{"service":{},"method":{},"path":{},"status":{status},"code":{}}}"#,
+        json_string(crate::SERVICE),
+        json_string(method),
+        json_string(path),
+        json_string(code)
+    )
+}
+
 /// A refusal ready to be written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rejection {
@@ -27,7 +59,11 @@ impl Rejection {
 
     /// The response body.
     pub fn body(&self) -> String {
-        serde_json::json!({"error": self.code, "message": self.message}).to_string()
+        format!(
+            r#"{{"error":{},"message":{}}}"#,
+            json_string(self.code),
+            json_string(&self.message)
+        )
     }
 
     /// No route.
@@ -97,6 +133,19 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&r.body()).unwrap_or_default();
         assert_eq!(body["error"], "missing_credentials");
         assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+        let odd = Rejection::new(400, "x", "a \"quoted\"\n\u{202e} message\\");
+        let body: serde_json::Value = serde_json::from_str(&odd.body()).unwrap_or_default();
+        assert_eq!(body["message"], "a \"quoted\"\n\u{202e} message\\");
+        let health: serde_json::Value =
+            serde_json::from_str(&health_body(Some(("config_invalid", "KEY \"T\""))))
+                .unwrap_or_default();
+        assert_eq!(health["status"], "misconfigured");
+        assert_eq!(health["message"], "KEY \"T\"");
+        let ok: serde_json::Value = serde_json::from_str(&health_body(None)).unwrap_or_default();
+        assert_eq!(ok["status"], "ok");
+        let log: serde_json::Value =
+            serde_json::from_str(&log_line("POST", "/v1/grants", 401, "x")).unwrap_or_default();
+        assert_eq!(log["status"], 401);
         let big = GrantError::Limit(LimitError::TooLarge { size: 2, max: 1 });
         assert_eq!(status_of(&big), 413);
         let ct = GrantError::Limit(LimitError::ContentTypeNotAllowed("a/b".into()));

@@ -1,4 +1,5 @@
-//! Helpers for the callback Worker's end-to-end tests: a std-only HTTP client, callbacks
+//! Helpers for the callback Worker's end-to-end tests: requests through the shared test client
+//! (`oss-edge-test-support`), callbacks
 //! signed like OSS signs them (with the test key the local configuration trusts), upload
 //! tickets, and the events the local queue consumer recorded (`scripts/events`).
 //!
@@ -9,16 +10,15 @@
 //! answering fails its tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use oss_edge_core::callback::signing::CallbackSigner;
 use oss_edge_core::encoding::base64_encode;
 use oss_edge_core::ticket::{self, ObjectScope, TicketClaims, TicketKey};
+use oss_edge_test_support::{Client, repo_root};
+pub use oss_edge_test_support::{Framing, Response, now_unix, unique};
 use serde_json::Value;
 
 /// The profiles file shared with the runner.
@@ -41,92 +41,14 @@ pub fn profile_value(profile: &str, name: &str) -> Option<String> {
     })
 }
 
-/// A unique tag for ids and object keys, so repeated runs against long-lived Workers never
-/// confuse one test's events with another's.
-pub fn unique(tag: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{tag}-{}-{nanos}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+/// The one client all these tests share (its connections are reused).
+fn client() -> &'static Client {
+    static CLIENT: OnceLock<Client> = OnceLock::new();
+    CLIENT.get_or_init(Client::new)
 }
 
-/// Unix seconds now.
-pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// An HTTP response.
-#[derive(Debug)]
-pub struct Response {
-    /// Status code.
-    pub status: u16,
-    /// Headers, names lower-cased.
-    pub headers: Vec<(String, String)>,
-    /// The body.
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    /// The first header `name` (lower-case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body as JSON.
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "body is not JSON ({e}): {:?}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    /// The `error` code of an error body.
-    pub fn error_code(&self) -> String {
-        self.json()["error"].as_str().unwrap_or_default().to_owned()
-    }
-}
-
-/// How to send the body.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Framing {
-    /// With `Content-Length`.
-    Length,
-    /// `Transfer-Encoding: chunked`, in chunks of this many bytes, without `Content-Length`.
-    Chunked(usize),
-}
-
-fn decode_chunked(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
-        data = &data[eol + 2..];
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&data[..size]);
-        data = &data[size + 2..];
-    }
-}
-
-/// One HTTP/1.1 request over a fresh connection (`Connection: close`).
+/// One request to `addr` (`127.0.0.1:port`): `method target` with `headers` and `body`, framed
+/// as `framing`.
 pub fn send(
     addr: &str,
     method: &str,
@@ -134,60 +56,14 @@ pub fn send(
     headers: &[(&str, &str)],
     body: &[u8],
     framing: Framing,
-) -> std::io::Result<Response> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    match framing {
-        Framing::Length => head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len())),
-        Framing::Chunked(_) => head.push_str("Transfer-Encoding: chunked\r\n\r\n"),
-    }
-    let mut wire = head.into_bytes();
-    match framing {
-        Framing::Length => wire.extend_from_slice(body),
-        Framing::Chunked(size) => {
-            for chunk in body.chunks(size.max(1)) {
-                wire.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
-                wire.extend_from_slice(chunk);
-                wire.extend_from_slice(b"\r\n");
-            }
-            wire.extend_from_slice(b"0\r\n\r\n");
-        }
-    }
-    // The Worker may answer (413) and close before reading everything: keep going to the reply.
-    let _ = stream.write_all(&wire);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other(format!("no HTTP response ({} bytes)", raw.len())))?;
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| std::io::Error::other("bad status line"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    if headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"))
-    {
-        body = decode_chunked(&body);
-    }
-    Ok(Response {
-        status,
+) -> Result<Response, oss_edge_test_support::Error> {
+    client().send_framed(
+        method,
+        &format!("http://{addr}{target}"),
         headers,
         body,
-    })
+        framing,
+    )
 }
 
 /// A callback request, signed with the test key unless changed after signing.
@@ -241,13 +117,91 @@ impl Callback {
     }
 }
 
-/// A Worker under test.
+/// The development credentials the local stack shares (the signer's, oss-sim's, and the
+/// callback Worker's confirmation secrets in `wrangler.toml` `[env.local.vars]`; public on
+/// purpose). `tests/config_files.rs` checks they agree.
+pub const DEV_ACCESS_KEY_ID: &str = "dev-access-key-id";
+/// See [`DEV_ACCESS_KEY_ID`].
+pub const DEV_ACCESS_KEY_SECRET: &str = "dev-access-key-secret-not-a-secret";
+/// The region oss-sim signs and verifies with.
+pub const DEV_REGION: &str = "cn-hangzhou";
+
+/// An object stored in a profile's oss-sim, with its facts computed here from the bytes (an
+/// oracle independent of the sim and the Worker).
+#[derive(Clone, Debug)]
+pub struct Stored {
+    /// The bucket.
+    pub bucket: String,
+    /// The key.
+    pub key: String,
+    /// The bytes' length.
+    pub size: u64,
+    /// Upper-case hex MD5 of the bytes (a single PutObject's ETag).
+    pub etag: String,
+    /// The Content-Type it was stored with.
+    pub content_type: String,
+}
+
+impl Stored {
+    /// The event id of this object: bucket, key, ETag (no version).
+    pub fn id(&self) -> String {
+        oss_edge_core::confirm::event_id(&self.bucket, &self.key, &self.etag, None)
+    }
+
+    /// The form body the signer's callback template renders for it, plus `extra`
+    /// (`&name=value…`), with the object's own facts.
+    pub fn form_body(&self, extra: &str) -> String {
+        format!(
+            "bucket={}&object={}&etag={}&size={}&mimeType={}&reqId={}{extra}",
+            self.bucket,
+            form_encode(&self.key),
+            self.etag,
+            self.size,
+            form_encode(&self.content_type),
+            unique("req")
+        )
+    }
+}
+
+/// Form-encodes a value (RFC 3986 unreserved kept, the rest percent-encoded).
+pub fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::Digest as _;
+    md5::Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// `http://host:port/path?query` → (`host:port`, `/path?query`).
+fn split_url(url: &str) -> (String, String) {
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let at = rest.find('/').unwrap_or(rest.len());
+    let target = if at == rest.len() { "/" } else { &rest[at..] };
+    (rest[..at].to_owned(), target.to_owned())
+}
+
+/// A Worker under test, and the oss-sim it confirms uploads in (profiles with `SIM_PORT`).
 #[derive(Clone, Debug)]
 pub struct Worker {
     /// The profile (`strict`, `open`, `broken`).
     pub profile: &'static str,
     /// `127.0.0.1:port`.
     pub addr: String,
+    /// `127.0.0.1:port` of the profile's oss-sim, if it has one.
+    pub sim: Option<String>,
 }
 
 impl Worker {
@@ -258,6 +212,7 @@ impl Worker {
         let worker = Self {
             profile,
             addr: format!("127.0.0.1:{port}"),
+            sim: profile_value(profile, "SIM_PORT").map(|p| format!("127.0.0.1:{p}")),
         };
         if let Err(e) = worker.get_path("/healthz") {
             panic!(
@@ -267,8 +222,133 @@ impl Worker {
         worker
     }
 
+    /// The bucket this profile's oss-sim serves and its `BUCKETS` lists.
+    pub fn bucket(&self) -> String {
+        profile_value(self.profile, "OSS_BUCKET").unwrap_or_else(|| "oss-edge-dev".into())
+    }
+
+    fn sim_addr(&self) -> &str {
+        self.sim
+            .as_deref()
+            .unwrap_or_else(|| panic!("profile {} has no oss-sim", self.profile))
+    }
+
+    /// Stores `bytes` under `key` in the profile's oss-sim with a V4-presigned PutObject (no
+    /// callback), as an upload would; checks the sim's ETag against the MD5 computed here.
+    pub fn upload(&self, key: &str, bytes: &[u8], content_type: &str) -> Stored {
+        use oss_edge_core::sign::presign::{PresignOptions, PresignRequest, presign};
+        use oss_edge_core::sign::{Credentials, Endpoint, Region, SignatureVersion};
+        let bucket = self.bucket();
+        let request = PresignRequest::put(&bucket, key).content_type(content_type);
+        let signed = presign(
+            &request,
+            &PresignOptions {
+                version: SignatureVersion::V4,
+                credentials: Credentials::new(DEV_ACCESS_KEY_ID, DEV_ACCESS_KEY_SECRET),
+                region: Region::parse(DEV_REGION).unwrap(),
+                endpoint: Endpoint::parse(&format!("http://{}", self.sim_addr())).unwrap(),
+                now: now_unix(),
+                expires_in: 600,
+            },
+        )
+        .unwrap();
+        let (addr, target) = split_url(&signed.url);
+        let headers: Vec<(&str, &str)> = signed
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let response = send(&addr, "PUT", &target, &headers, bytes, Framing::Length).unwrap();
+        assert_eq!(
+            response.status,
+            200,
+            "PutObject {key}: {}",
+            String::from_utf8_lossy(&response.body)
+        );
+        let etag = md5_hex(bytes);
+        assert_eq!(
+            response
+                .header("etag")
+                .map(|e| e.trim_matches('"').to_owned()),
+            Some(etag.clone()),
+            "oss-sim's ETag is the MD5 of the bytes"
+        );
+        Stored {
+            bucket,
+            key: key.to_owned(),
+            size: bytes.len() as u64,
+            etag,
+            content_type: content_type.to_owned(),
+        }
+    }
+
+    /// What the bucket says about `stored`, asked independently of the Worker: a HeadObject
+    /// the test signs and sends itself, judged by the core (no claims compared).
+    pub fn head_facts(&self, stored: &Stored) -> oss_edge_core::confirm::ObjectFacts {
+        use oss_edge_core::confirm::{Buckets, Claimed, HeadAnswer, head_object, judge_head};
+        use oss_edge_core::sign::Credentials;
+        let buckets = Buckets::parse_json(&format!(
+            r#"[{{"name":"{}","region":"{DEV_REGION}","endpoint":"http://{}"}}]"#,
+            stored.bucket,
+            self.sim_addr()
+        ))
+        .unwrap();
+        let target = buckets.get(&stored.bucket).unwrap();
+        let request = head_object(
+            target,
+            &stored.key,
+            &Credentials::new(DEV_ACCESS_KEY_ID, DEV_ACCESS_KEY_SECRET),
+            now_unix(),
+        );
+        let (addr, path) = split_url(&request.url);
+        let headers: Vec<(&str, &str)> = request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let response = send(&addr, "HEAD", &path, &headers, b"", Framing::Length).unwrap();
+        judge_head(
+            target,
+            &stored.key,
+            &Claimed::default(),
+            &HeadAnswer {
+                status: response.status,
+                headers: &response.headers,
+            },
+        )
+        .unwrap()
+    }
+
+    /// The lines of this profile's Worker log (`target/dev/cbtest-<profile>/callback/log`).
+    pub fn log_lines(&self) -> Vec<String> {
+        let path = repo_root().join(format!("target/dev/cbtest-{}/callback/log", self.profile));
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The lines of this profile's oss-sim access log (`target/dev/cbtest-<profile>/sim/log`):
+    /// every request the Worker's confirmation made.
+    pub fn sim_log_lines(&self) -> Vec<String> {
+        let path = repo_root().join(format!("target/dev/cbtest-{}/sim/log", self.profile));
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// [`Worker::upload`] of a fresh small PNG-typed object under `prefix`.
+    pub fn upload_fresh(&self, prefix: &str) -> Stored {
+        let key = format!("{prefix}{}.png", unique("obj"));
+        let bytes = format!("bytes of {key}");
+        self.upload(&key, bytes.as_bytes(), "image/png")
+    }
+
     /// `GET path`.
-    pub fn get_path(&self, path: &str) -> std::io::Result<Response> {
+    pub fn get_path(&self, path: &str) -> Result<Response, oss_edge_test_support::Error> {
         send(&self.addr, "GET", path, &[], b"", Framing::Length)
     }
 
@@ -301,10 +381,25 @@ impl Worker {
         .unwrap()
     }
 
+    /// `POST /v1/recover?oss_edge_ticket=<ticket>` with `body` and `extra` headers.
+    pub fn recover(&self, ticket: &str, body: &str, extra: &[(&str, &str)]) -> Response {
+        let target = ticket::append_to_url("/v1/recover", ticket);
+        let mut headers = vec![("content-type", "application/json")];
+        headers.extend_from_slice(extra);
+        send(
+            &self.addr,
+            "POST",
+            &target,
+            &headers,
+            body.as_bytes(),
+            Framing::Length,
+        )
+        .unwrap()
+    }
+
     /// The events the development consumer recorded so far (`scripts/events`).
     pub fn events(&self) -> Vec<Value> {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let out = Command::new(root.join("scripts/events"))
+        let out = Command::new(repo_root().join("scripts/events"))
             .args(["--instance", &format!("cbtest-{}", self.profile)])
             .output()
             .unwrap();
@@ -345,26 +440,39 @@ impl Worker {
         }
     }
 
-    /// Sends a fresh valid callback and waits for its event: everything queued before it has
-    /// then been delivered too (one local queue, delivered in order), so counts are final.
+    /// Sends valid callbacks for fresh sentinel objects until one has gone to each of the
+    /// [`LOCAL_SHARDS`] queues, and waits for their events: everything queued before them has
+    /// then been delivered too (in order per queue), so counts are final. `ticket` must cover
+    /// `sentinel/` on strict Workers.
     pub fn flush(&self, ticket: Option<&str>) {
-        let tag = unique("sentinel");
-        let mut target = "/cb/sentinel".to_owned();
-        if let Some(ticket) = ticket {
-            target = ticket::append_to_url(&target, ticket);
+        let mut covered = [false; LOCAL_SHARDS];
+        for _ in 0..40 {
+            let stored = self.upload_fresh("sentinel/");
+            let mut target = "/cb/sentinel".to_owned();
+            if let Some(ticket) = ticket {
+                target = ticket::append_to_url(&target, ticket);
+            }
+            let response = self.post(&Callback::signed(&target, &stored.form_body("")), &[]);
+            assert_eq!(response.status, 200, "sentinel: {:?}", response.json());
+            self.wait_for(&stored.id());
+            covered[home_shard(&stored.id())] = true;
+            if covered.iter().all(|c| *c) {
+                return;
+            }
         }
-        let body = format!("bucket=test-bucket&object=sentinel/{tag}&size=1&reqId={tag}");
-        let response = self.post(&Callback::signed(&target, &body), &[]);
-        assert_eq!(response.status, 200, "sentinel: {:?}", response.json());
-        // The event id is the object's (bucket, key, ETag, version): the sentinel names no ETag.
-        let object = format!("sentinel/{tag}");
-        self.wait_for(&oss_edge_core::confirm::event_id(
-            "test-bucket",
-            &object,
-            "",
-            None,
-        ));
+        panic!("no sentinel reached every shard");
     }
+}
+
+/// The shard queues the local configuration binds (`UPLOAD_EVENTS`, `UPLOAD_EVENTS_1`;
+/// `tests/config_files.rs` checks `wrangler.toml`).
+pub const LOCAL_SHARDS: usize = 2;
+
+/// The shard an event goes to first, by the documented rule (docs/callback-worker.md,
+/// "Sharded queues"): the first 32 bits of the id's hex, modulo the shard count.
+pub fn home_shard(id: &str) -> usize {
+    let hex = id.strip_prefix("sha256:").expect("a sha256 id");
+    u32::from_str_radix(&hex[..8], 16).unwrap() as usize % LOCAL_SHARDS
 }
 
 /// The strict profile's ticket keys as (kid, secret).
@@ -379,7 +487,8 @@ pub fn strict_ticket_keys() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Claims for `object` in `test-bucket`, up to 1 MiB, valid for 10 minutes.
+/// Claims for `object` in `test-bucket`, up to 1 MiB, grant valid for 10 minutes with a
+/// 15-minute upload allowance, form callback bodies.
 pub fn claims(object: ObjectScope) -> TicketClaims {
     TicketClaims {
         grant_id: unique("grant"),
@@ -388,14 +497,25 @@ pub fn claims(object: ObjectScope) -> TicketClaims {
         object,
         max_size: 1 << 20,
         expires_at: now_unix() + 600,
-        deadline: now_unix() + 600,
-        body_type: ticket::BodyType::Json,
+        deadline: now_unix() + 1500,
+        body_type: ticket::BodyType::Form,
     }
 }
 
 /// Mints `claims` with (kid, secret).
 pub fn mint(claims: &TicketClaims, kid: &str, secret: &str) -> String {
     ticket::mint(claims, &TicketKey::new(kid, secret.as_bytes()).unwrap()).unwrap()
+}
+
+/// A ticket from the strict profile's first key for `object`.
+pub fn strict_ticket(object: ObjectScope) -> String {
+    let (kid, secret) = strict_ticket_keys().remove(0);
+    mint(&claims(object), &kid, &secret)
+}
+
+/// A strict-profile ticket covering the sentinel objects of [`Worker::flush`].
+pub fn sentinel_ticket() -> String {
+    strict_ticket(ObjectScope::Prefix("sentinel/".into()))
 }
 
 #[cfg(test)]

@@ -38,3 +38,58 @@ fn production_config_has_no_consumer_and_no_dev_settings() {
     let (_, consumer_local) = CONSUMER_TOML.split_once("[env.local]").unwrap();
     assert!(consumer_local.contains("[[env.local.queues.consumers]]"));
 }
+
+/// The value of `NAME = "…"` in the `[env.local.vars]` table of a wrangler.toml.
+fn local_var(toml: &str, name: &str) -> Option<String> {
+    let (_, local) = toml.split_once("[env.local.vars]")?;
+    let vars = local.split("\n[").next()?;
+    vars.lines().find_map(|line| {
+        let value = line.strip_prefix(&format!("{name} = "))?;
+        Some(
+            value
+                .trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .to_owned(),
+        )
+    })
+}
+
+/// scripts/dev confirms out of the box: the callback Worker's local confirmation credentials
+/// are the pair the signer and oss-sim use, and the local bucket is listed in BUCKETS.
+#[test]
+fn local_confirmation_uses_the_shared_development_credentials() {
+    const SIGNER_TOML: &str = include_str!("../../../crates/signer/wrangler.toml");
+    for (callback, signer) in [
+        ("CONFIRM_ACCESS_KEY_ID", "OSS_ACCESS_KEY_ID"),
+        ("CONFIRM_ACCESS_KEY_SECRET", "OSS_ACCESS_KEY_SECRET"),
+    ] {
+        let ours = local_var(WRANGLER_TOML, callback).expect(callback);
+        assert_eq!(Some(ours), local_var(SIGNER_TOML, signer), "{callback}");
+    }
+    assert_eq!(
+        local_var(WRANGLER_TOML, "CONFIRM_ACCESS_KEY_ID").as_deref(),
+        Some(oss_edge_callback_tests::DEV_ACCESS_KEY_ID)
+    );
+    assert_eq!(
+        local_var(WRANGLER_TOML, "CONFIRM_ACCESS_KEY_SECRET").as_deref(),
+        Some(oss_edge_callback_tests::DEV_ACCESS_KEY_SECRET)
+    );
+    let buckets = local_var(WRANGLER_TOML, "BUCKETS").unwrap();
+    let buckets = oss_edge_core::confirm::Buckets::parse_json(&buckets).unwrap();
+    let bucket = local_var(SIGNER_TOML, "OSS_BUCKET").unwrap();
+    assert!(buckets.get(&bucket).is_some(), "{bucket} in BUCKETS");
+    assert_eq!(
+        local_var(WRANGLER_TOML, "CONFIRM_OBJECTS").as_deref(),
+        Some("true")
+    );
+}
+
+#[test]
+fn the_local_callback_worker_binds_the_shards_the_tests_expect() {
+    let (_, local) = WRANGLER_TOML.split_once("\n[env.local]\n").unwrap();
+    let bindings = local
+        .lines()
+        .filter(|l| l.starts_with("binding = \"UPLOAD_EVENTS"))
+        .count();
+    assert_eq!(bindings, oss_edge_callback_tests::LOCAL_SHARDS);
+}

@@ -3,23 +3,17 @@
 //! `repeated_header` cannot arise behind the Workers runtime: it always hands over a path
 //! starting with `/` and joins repeated headers into one value, which then fails Base64.)
 
-use oss_edge_callback_tests::{
-    Callback, Framing, Worker, claims, mint, send, strict_ticket_keys, unique,
-};
+use oss_edge_callback_tests::{Callback, Framing, Worker, claims, mint, send, strict_ticket_keys};
 use oss_edge_core::encoding::base64_encode;
 use oss_edge_core::ticket::{ObjectScope, append_to_url};
 
-/// A valid strict-profile callback (ticket included) for a fresh object.
-fn strict_callback(body_extra: &str) -> Callback {
+/// A valid strict-profile callback (ticket included) for a fresh stored object.
+fn strict_callback(worker: &Worker, body_extra: &str) -> Callback {
     let (kid, secret) = strict_ticket_keys().remove(0);
-    let object = format!("photos/{}.png", unique("err"));
-    let ticket = mint(&claims(ObjectScope::Key(object.clone())), &kid, &secret);
+    let stored = worker.upload_fresh("photos/");
+    let ticket = mint(&claims(ObjectScope::Key(stored.key.clone())), &kid, &secret);
     let target = append_to_url("/cb/done", &ticket);
-    let body = format!(
-        "bucket=test-bucket&object={object}&size=100&reqId={}{body_extra}",
-        unique("err")
-    );
-    Callback::signed(&target, &body)
+    Callback::signed(&target, &stored.form_body(body_extra))
 }
 
 #[test]
@@ -33,6 +27,13 @@ fn healthz_reports_configuration_without_secrets() {
     assert_eq!(health["environment"], "local");
     assert_eq!(health["ticket_mode"], "required");
     assert_eq!(health["ticket_key_ids"], serde_json::json!(["t1", "t2"]));
+    assert_eq!(health["confirm_objects"], true);
+    assert_eq!(health["buckets"], serde_json::json!(["test-bucket"]));
+    assert_eq!(health["recover_path"], "/v1/recover");
+    assert_eq!(
+        health["cors_allowed_origins"],
+        serde_json::json!(["https://app.example"])
+    );
     let urls = health["trusted_key_urls"].as_array().unwrap();
     assert!(
         urls.iter()
@@ -43,6 +44,10 @@ fn healthz_reports_configuration_without_secrets() {
             .any(|u| u == "https://gosspublic.alicdn.com/callback_pub_key_v1.pem")
     );
     let text = String::from_utf8(response.body.clone()).unwrap();
+    assert!(
+        !text.contains(oss_edge_callback_tests::DEV_ACCESS_KEY_SECRET),
+        "the confirmation secret leaked into /healthz"
+    );
     for (_, secret) in strict_ticket_keys() {
         assert!(
             !text.contains(&secret),
@@ -85,7 +90,7 @@ fn path_not_allowed() {
 fn body_too_large_by_length_and_while_streaming() {
     let worker = Worker::get("strict");
     // The strict profile caps bodies at 4096 bytes.
-    let callback = strict_callback(&format!("&x%3Apad={}", "a".repeat(5000)));
+    let callback = strict_callback(&worker, &format!("&x%3Apad={}", "a".repeat(5000)));
     let response = worker.post(&callback, &[]);
     assert_eq!(response.status, 413);
     assert_eq!(response.error_code(), "body_too_large");
@@ -93,7 +98,7 @@ fn body_too_large_by_length_and_while_streaming() {
     assert_eq!(response.status, 413);
     assert_eq!(response.error_code(), "body_too_large");
     // Under the cap, chunked bodies are read whole and verified.
-    let small = strict_callback("");
+    let small = strict_callback(&worker, "");
     let response = worker.post_framed(&small, &[], Framing::Chunked(7));
     assert_eq!(response.status, 200, "{:?}", response.json());
 }
@@ -101,7 +106,7 @@ fn body_too_large_by_length_and_while_streaming() {
 #[test]
 fn signature_problems() {
     let worker = Worker::get("strict");
-    let good = strict_callback("");
+    let good = strict_callback(&worker, "");
     let cases = [
         (
             "no authorization",
@@ -175,15 +180,27 @@ fn signature_problems() {
     assert_eq!(response.error_code(), "invalid_base64");
 }
 
+/// SECURITY.md, "Foreign bucket with a constant body": neither tickets nor confirmation would
+/// accept anyone's OSS-signed callback as an event, so the Worker refuses to start that way.
 #[test]
-fn misconfiguration_fails_closed() {
+fn no_tickets_and_no_confirmation_fails_closed_and_explains_the_attack() {
     let worker = Worker::get("broken");
-    let callback = Callback::signed("/cb/done", "object=a&reqId=x");
+    let callback = Callback::signed(
+        "/cb/done",
+        "bucket=test-bucket&object=uploads/alice/x.png&size=1&reqId=anything",
+    );
     let response = worker.post(&callback, &[]);
     assert_eq!(response.status, 500);
     assert_eq!(response.error_code(), "misconfigured");
     let message = response.json()["message"].as_str().unwrap().to_owned();
-    assert!(message.contains("TICKET_KEYS"), "{message}");
+    for words in [
+        "REQUIRE_TICKET",
+        "CONFIRM_OBJECTS",
+        "one global key",
+        "constant callbackBody",
+    ] {
+        assert!(message.contains(words), "{message}");
+    }
     let health = worker.get_path("/healthz").unwrap();
     assert_eq!(health.status, 500);
     assert_eq!(health.json()["status"], "misconfigured");
@@ -193,7 +210,7 @@ fn misconfiguration_fails_closed() {
 fn debug_logs_explain_a_signature_mismatch() {
     let worker = Worker::get("strict");
     // Signed for /cb/done, delivered to /cb/done/ (as if a proxy added a slash).
-    let good = strict_callback("");
+    let good = strict_callback(&worker, "");
     let (path, query) = good.target.split_once('?').unwrap();
     let moved = Callback {
         target: format!("{path}/?{query}"),

@@ -3,38 +3,28 @@
 //! only), duplicate delivery.
 
 use oss_edge_callback_tests::{
-    Callback, FAIL_QUEUE_HEADER, Worker, claims, mint, strict_ticket_keys, unique,
+    Callback, FAIL_QUEUE_HEADER, LOCAL_SHARDS, Worker, claims, home_shard, mint, sentinel_ticket,
+    strict_ticket_keys,
 };
-use oss_edge_core::confirm::event_id;
 use oss_edge_core::ticket::{ObjectScope, append_to_url};
 
-/// A strict-profile callback for a fresh object, and the event id it must get: the object's
-/// (bucket, key, no ETag in the body), whatever the reqId.
-fn strict_callback(tag: &str) -> (Callback, String) {
+/// A strict-profile callback for a fresh stored object, and the event id it must get: the
+/// object's (bucket, key, ETag), whatever the reqId.
+fn strict_callback(worker: &Worker) -> (Callback, String) {
     let (kid, secret) = strict_ticket_keys().remove(0);
-    let object = format!("photos/{tag}.png");
-    let ticket = mint(&claims(ObjectScope::Key(object.clone())), &kid, &secret);
+    let stored = worker.upload_fresh("photos/");
+    let ticket = mint(&claims(ObjectScope::Key(stored.key.clone())), &kid, &secret);
     let target = append_to_url("/hooks/upload", &ticket);
-    let callback = Callback::signed(
-        &target,
-        &format!("bucket=test-bucket&object={object}&size=5&reqId={tag}"),
-    );
-    (callback, event_id("test-bucket", &object, "", None))
-}
-
-fn sentinel_ticket() -> String {
-    let (kid, secret) = strict_ticket_keys().remove(0);
-    mint(
-        &claims(ObjectScope::Prefix("sentinel/".into())),
-        &kid,
-        &secret,
+    (
+        Callback::signed(&target, &stored.form_body("")),
+        stored.id(),
     )
 }
 
 #[test]
 fn reply_has_json_type_and_exact_length() {
     let worker = Worker::get("strict");
-    let (callback, id) = strict_callback(&unique("reply"));
+    let (callback, id) = strict_callback(&worker);
     let response = worker.post(&callback, &[]);
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-type"), Some("application/json"));
@@ -50,7 +40,7 @@ fn reply_has_json_type_and_exact_length() {
 #[test]
 fn queue_failure_answers_503_and_queues_nothing() {
     let worker = Worker::get("strict");
-    let (callback, id) = strict_callback(&unique("queue-down"));
+    let (callback, id) = strict_callback(&worker);
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "all")]);
     assert_eq!(response.status, 503);
     assert_eq!(response.error_code(), "queue_unavailable");
@@ -63,7 +53,7 @@ fn queue_failure_answers_503_and_queues_nothing() {
 #[test]
 fn transient_queue_failures_are_retried() {
     let worker = Worker::get("strict");
-    let (callback, id) = strict_callback(&unique("queue-flaky"));
+    let (callback, id) = strict_callback(&worker);
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "2")]);
     assert_eq!(response.status, 200, "{:?}", response.json());
     assert_eq!(worker.wait_for(&id).len(), 1);
@@ -72,7 +62,7 @@ fn transient_queue_failures_are_retried() {
 #[test]
 fn a_slow_queue_inside_the_budget_still_answers_200() {
     let worker = Worker::get("strict");
-    let (callback, id) = strict_callback(&unique("queue-slow"));
+    let (callback, id) = strict_callback(&worker);
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "slow:300")]);
     assert_eq!(response.status, 200, "{:?}", response.json());
     assert_eq!(worker.wait_for(&id).len(), 1);
@@ -83,7 +73,7 @@ fn a_slow_queue_inside_the_budget_still_answers_200() {
 #[test]
 fn a_hanging_queue_answers_503_before_oss_gives_up() {
     let worker = Worker::get("strict");
-    let (callback, id) = strict_callback(&unique("queue-hang"));
+    let (callback, id) = strict_callback(&worker);
     let started = std::time::Instant::now();
     let response = worker.post(&callback, &[(FAIL_QUEUE_HEADER, "slow:60000")]);
     let elapsed = started.elapsed();
@@ -100,7 +90,7 @@ fn a_hanging_queue_answers_503_before_oss_gives_up() {
 #[test]
 fn duplicate_delivery_has_the_same_event_id() {
     let worker = Worker::get("strict");
-    let (callback, id) = strict_callback(&unique("dup"));
+    let (callback, id) = strict_callback(&worker);
     let first = worker.post(&callback, &[]);
     let second = worker.post(&callback, &[]);
     assert_eq!(first.status, 200);
@@ -117,21 +107,49 @@ fn duplicate_delivery_has_the_same_event_id() {
     // The id is the object's (bucket, key, ETag), not the reqId: two callbacks for the same
     // object with different reqIds share it.
     let (kid, secret) = strict_ticket_keys().remove(0);
-    let object = format!("photos/{}.png", unique("same-object"));
-    let ticket = mint(&claims(ObjectScope::Key(object.clone())), &kid, &secret);
+    let stored = worker.upload_fresh("photos/");
+    let ticket = mint(&claims(ObjectScope::Key(stored.key.clone())), &kid, &secret);
     let target = append_to_url("/cb/x", &ticket);
-    let body =
-        |req_id: &str| format!("bucket=test-bucket&object={object}&size=5&etag=E1&reqId={req_id}");
+    // form_body draws a fresh reqId each time.
     let a = worker
-        .post(&Callback::signed(&target, &body("R1")), &[])
+        .post(&Callback::signed(&target, &stored.form_body("")), &[])
         .json();
     let b = worker
-        .post(&Callback::signed(&target, &body("R2")), &[])
+        .post(&Callback::signed(&target, &stored.form_body("")), &[])
         .json();
-    assert_eq!(
-        a["id"],
-        event_id("test-bucket", &object, "E1", None).as_str(),
-        "{a}"
-    );
+    assert_eq!(a["id"], stored.id().as_str(), "{a}");
     assert_eq!(a["id"], b["id"]);
+}
+
+/// Sharded queues: with one of the two local shards refusing every send, each event still
+/// lands once, on the other shard (the failover happens inside the reply deadline).
+#[test]
+fn with_one_shard_refusing_every_event_still_lands_once() {
+    const FAIL_SHARD_HEADER: &str = "x-oss-edge-dev-fail-shard";
+    let worker = Worker::get("strict");
+    for failing in 0..LOCAL_SHARDS {
+        let mut ids: Vec<String> = Vec::new();
+        // Until at least two events were homed on the refusing shard.
+        while ids.iter().filter(|id| home_shard(id) == failing).count() < 2 {
+            assert!(ids.len() < 40, "ids never hashed to shard {failing}");
+            let (callback, id) = strict_callback(&worker);
+            let response = worker.post(&callback, &[(FAIL_SHARD_HEADER, &failing.to_string())]);
+            assert_eq!(response.status, 200, "{:?}", response.json());
+            ids.push(id);
+        }
+        worker.flush(Some(&sentinel_ticket()));
+        let log = worker.log_lines();
+        for id in &ids {
+            assert_eq!(worker.count(id), 1, "{id}");
+            let line = log
+                .iter()
+                .rev()
+                .find(|l| l.contains(id.as_str()) && l.contains("queue_shard"))
+                .expect("the event's log line");
+            assert!(
+                !line.contains(&format!("\"queue_shard\":{failing},")),
+                "sent to the refusing shard: {line}"
+            );
+        }
+    }
 }

@@ -2,8 +2,8 @@
 //! The real OSS-signed callbacks (tests/vectors/oss-callback-real.json) against the `open`
 //! Worker (tickets optional): the valid ones pass OSS's signature check but name no object
 //! (no object or size in their bodies), so they are refused `body_incomplete` and queue
-//! nothing; the tampered ones fail the signature. A complete callback gives exactly one
-//! event, equal to what the core produces.
+//! nothing; the tampered ones fail the signature. A complete callback for a stored object gives
+//! exactly one event, equal to what the core produces from the bucket's facts.
 
 use oss_edge_callback_tests::{Callback, TEST_KEY_URL, TEST_PUB_KEY_PEM, Worker, unique};
 use oss_edge_core::callback::{
@@ -14,9 +14,9 @@ use serde_json::Value;
 
 const VECTORS: &str = include_str!("../../vectors/oss-callback-real.json");
 
-/// The core's event for the same request (as the Worker builds it with confirmation off), as
-/// JSON, without the receive time.
-fn core_event(target: &str, headers: &[(String, String)], body: &str) -> Value {
+/// The core's event for the same request with `facts` from the bucket (as the Worker builds it),
+/// as JSON, without the receive time.
+fn core_event(target: &str, headers: &[(String, String)], body: &str, facts: ObjectFacts) -> Value {
     let header_refs: Vec<(&str, &str)> = headers
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
@@ -30,9 +30,8 @@ fn core_event(target: &str, headers: &[(String, String)], body: &str) -> Value {
     keys.add_pem(TEST_KEY_URL, TEST_PUB_KEY_PEM).unwrap();
     let verified = verify(&request, &keys, &VerifyOptions::default()).unwrap();
     let parsed = parse_body(&verified, &request, None);
-    let object = ObjectFacts::from_claims(parsed.claimed()).unwrap();
     let mut event: Value =
-        serde_json::from_str(&UploadEvent::from_callback(parsed, object, false, None, 0).to_json())
+        serde_json::from_str(&UploadEvent::from_callback(parsed, facts, true, None, 0).to_json())
             .unwrap();
     event.as_object_mut().unwrap().remove("received_at");
     event
@@ -85,12 +84,23 @@ fn real_vectors_verify_but_name_no_object_and_negatives_fail_the_signature() {
 fn an_accepted_callback_is_queued_once_as_the_cores_event() {
     let worker = Worker::get("open");
     let tag = unique("core-event");
-    let body = format!(
-        "bucket=test-bucket&object=uploads%2F{tag}.png&etag=D8E8FCA2DC0F896FD7CB4CB0031BA249&size=53853&mimeType=image%2Fpng&reqId={tag}&x:uid=7"
+    let stored = worker.upload(
+        &format!("uploads/{tag}.png"),
+        b"\x89PNG not really",
+        "image/png",
     );
+    let body = stored.form_body("&x:uid=7");
     let callback = Callback::signed("/uploads/core", &body);
-    let event = core_event(&callback.target, &callback.headers, &body);
+    // The bucket's facts, asked by the test itself, and checked against the bytes it stored.
+    let facts = worker.head_facts(&stored);
+    assert_eq!(
+        (facts.size, facts.etag.as_str()),
+        (stored.size, stored.etag.as_str())
+    );
+    assert_eq!(facts.content_type.as_deref(), Some("image/png"));
+    let event = core_event(&callback.target, &callback.headers, &body, facts);
     let id = event["id"].as_str().unwrap().to_owned();
+    assert_eq!(id, stored.id());
     let response = worker.post(&callback, &[]);
     assert_eq!(response.status, 200, "{:?}", response.json());
     assert_eq!(response.json()["id"], id.as_str());
@@ -100,30 +110,25 @@ fn an_accepted_callback_is_queued_once_as_the_cores_event() {
     assert!(last["received_at"].is_string());
     last.as_object_mut().unwrap().remove("received_at");
     assert_eq!(last, event, "the queued event is the core's event");
+    assert_eq!(last["confirmed"], true);
 }
 
 #[test]
 fn nested_maps_survive_the_queue() {
     let worker = Worker::get("open");
-    let tag = unique("nested");
-    let object = format!("nested/{tag}.png");
+    let stored = worker.upload_fresh("nested/");
     let body = serde_json::json!({
-        "bucket": "test-bucket",
-        "object": object,
-        "size": 1,
-        "reqId": tag,
+        "bucket": stored.bucket,
+        "object": stored.key,
+        "size": stored.size,
+        "reqId": unique("nested"),
         "meta": {"album": {"name": "trip", "tags": ["a", "b"], "depth": {"n": 1}}},
     })
     .to_string();
     let callback = Callback::signed_with_type("/uploads/nested", &body, "application/json");
     let response = worker.post(&callback, &[]);
     assert_eq!(response.status, 200, "{:?}", response.json());
-    let events = worker.wait_for(&oss_edge_core::confirm::event_id(
-        "test-bucket",
-        &object,
-        "",
-        None,
-    ));
+    let events = worker.wait_for(&stored.id());
     assert_eq!(events.len(), 1);
     assert_eq!(
         events[0]["fields"]["meta"]["album"]["depth"]["n"], 1,

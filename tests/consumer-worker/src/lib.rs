@@ -12,11 +12,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use oss_edge_core::callback::signing::CallbackSigner;
 use oss_edge_core::encoding::base64_encode;
+pub use oss_edge_test_support::unique;
+use oss_edge_test_support::{Client, Response, local_url, repo_root, require_answering};
 use serde_json::Value;
 
 /// The callback Worker's port (set by the runner; default 34788).
@@ -33,20 +34,6 @@ pub const TEST_KEY_PEM: &str = include_str!("../../keys/test-callback-key.pem");
 pub const TEST_KEY_URL: &str = "http://127.0.0.1:9000/oss-sim/callback_pub_key.pem";
 /// The consumer's configuration (its `[env.local]` runs here).
 pub const CONSUMER_TOML: &str = include_str!("../../../crates/consumer/wrangler.toml");
-
-/// A unique tag, so repeated runs never confuse one test's rows with another's.
-pub fn unique(tag: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{tag}-{}-{nanos}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
 
 /// A v2 event (CONTRACTS §2) for `bucket`/`key`, with id `id`, as the callback Worker will send.
 pub fn v2_event(id: &str, key: &str, source: &str) -> String {
@@ -107,41 +94,32 @@ pub struct Answer {
 pub struct Stack {
     base: String,
     log: PathBuf,
-    agent: ureq::Agent,
+    client: Client,
 }
 
 impl Stack {
     /// The stack; panics when it is not answering (start it with `tests/consumer-worker/run`,
     /// or `tests/consumer-worker/run --keep` to reuse it).
     pub fn get() -> Self {
-        let port = std::env::var(PORT_ENV).unwrap_or_else(|_| "34788".into());
         let instance = std::env::var(INSTANCE_ENV).unwrap_or_else(|_| "consumer-test".into());
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(20)))
-            .build()
-            .into();
-        let stack = Self {
-            base: format!("http://127.0.0.1:{port}"),
-            log: root.join(format!("target/dev/{instance}/callback/log")),
-            agent,
-        };
-        if let Err(e) = stack.agent.get(format!("{}/healthz", stack.base)).call() {
-            panic!(
-                "the local stack is not answering on {port} ({e}); run tests/consumer-worker/run"
-            );
+        let base = local_url(PORT_ENV, 34788);
+        require_answering(
+            "the local stack",
+            &format!("{base}/healthz"),
+            "tests/consumer-worker/run",
+        );
+        Self {
+            base,
+            log: repo_root().join(format!("target/dev/{instance}/callback/log")),
+            client: Client::new(),
         }
-        stack
     }
 
-    fn answer(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
-        let mut response = response.unwrap();
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap();
+    fn answer(response: Result<Response, oss_edge_test_support::Error>) -> Answer {
+        let response = response.unwrap();
         Answer {
-            status,
-            json: serde_json::from_str(&text).unwrap_or(Value::Null),
+            status: response.status,
+            json: response.json_or_null(),
         }
     }
 
@@ -149,34 +127,30 @@ impl Stack {
     pub fn callback(&self, target: &str, body: &str, content_type: &str) -> Answer {
         let signer = CallbackSigner::from_pkcs8_pem(TEST_KEY_PEM).unwrap();
         let authorization = signer.sign(target.as_bytes(), body.as_bytes()).unwrap();
-        Self::answer(
-            self.agent
-                .post(format!("{}{target}", self.base))
-                .header("authorization", &authorization)
-                .header("x-oss-pub-key-url", &base64_encode(TEST_KEY_URL.as_bytes()))
-                .header("content-type", content_type)
-                .send(body.as_bytes()),
-        )
+        let key_url = base64_encode(TEST_KEY_URL.as_bytes());
+        Self::answer(self.client.send(
+            "POST",
+            &format!("{}{target}", self.base),
+            &[
+                ("authorization", &authorization),
+                ("x-oss-pub-key-url", &key_url),
+                ("content-type", content_type),
+            ],
+            body.as_bytes(),
+        ))
     }
 
     /// Puts `body` on the local queue bound as `binding` (`json`: parsed; else as text).
     pub fn enqueue(&self, binding: &str, body: &str, json: bool) -> Answer {
         let kind = if json { "json" } else { "text" };
-        Self::answer(
-            self.agent
-                .post(format!(
-                    "{}/__dev/enqueue?binding={binding}&type={kind}",
-                    self.base
-                ))
-                .send(body.as_bytes()),
-        )
+        let url = format!("{}/__dev/enqueue?binding={binding}&type={kind}", self.base);
+        Self::answer(self.client.send("POST", &url, &[], body.as_bytes()))
     }
 
     fn list(&self, route: &str) -> Vec<Value> {
         let answer = Self::answer(
-            self.agent
-                .get(format!("{}/__dev/{route}?limit=0", self.base))
-                .call(),
+            self.client
+                .get(&format!("{}/__dev/{route}?limit=0", self.base)),
         );
         assert_eq!(answer.status, 200, "{route}: {:?}", answer.json);
         match answer.json {

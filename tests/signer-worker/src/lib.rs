@@ -1,5 +1,6 @@
-//! Helpers for the signer Worker's end-to-end tests: a tiny std-only HTTP/1.1 client and the
-//! local development credentials of `crates/signer/wrangler.toml [env.local]`.
+//! Helpers for the signer Worker's end-to-end tests: requests through the shared test client
+//! (`oss-edge-test-support`) and the local development credentials of
+//! `crates/signer/wrangler.toml [env.local]`.
 //!
 //! `tests/signer-worker/run` starts the Worker, sets `SIGNER_URL` and enables this crate's
 //! `worker-tests` feature: the test files that need the Worker are built only with it (Cargo.toml
@@ -7,11 +8,11 @@
 //! runner a test fails when `SIGNER_URL` is unset.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failure is a panic
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpStream;
-use std::time::Duration;
+use std::sync::OnceLock;
 
 use oss_edge_core::sign::{Credentials, Region};
+use oss_edge_test_support::Client;
+pub use oss_edge_test_support::Response;
 
 /// Development bearer token (`AUTH_BEARER_TOKENS = "dev:dev-token"`).
 pub const DEV_TOKEN: &str = "dev-token";
@@ -54,10 +55,7 @@ pub fn region() -> Region {
 
 /// Unix seconds now.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    oss_edge_test_support::now_unix()
 }
 
 /// `host:port` of the running Worker (from `SIGNER_URL`); panics when it is unset.
@@ -110,44 +108,8 @@ macro_rules! require_signer {
     };
 }
 
-/// An HTTP response.
-#[derive(Debug)]
-pub struct Response {
-    /// Status code.
-    pub status: u16,
-    /// Headers, names lower-case.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    /// The header `name` (lower-case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body as JSON.
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "status {}: body is not JSON ({e}): {}",
-                self.status,
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    /// The `error` code of a refusal.
-    pub fn error_code(&self) -> String {
-        self.json()["error"].as_str().unwrap_or_default().to_owned()
-    }
-}
-
-/// Sends one request (`Connection: close`) and reads the whole response.
+/// Sends one request to `addr` (`127.0.0.1:port`) and reads the whole response; panics when
+/// the Worker does not answer.
 pub fn request(
     addr: &str,
     method: &str,
@@ -155,68 +117,12 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Response {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    if !body.is_empty() || method == "POST" {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    parse_response(&raw)
-}
-
-fn parse_response(raw: &[u8]) -> Response {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("no end of headers");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("bad status line");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
-    if chunked {
-        body = dechunk(&body);
-    }
-    Response {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
-        let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            break;
-        }
-        let start = eol + 2;
-        out.extend_from_slice(&data[start..start + size]);
-        data = &data[start + size + 2..];
-    }
-    out
+    static CLIENT: OnceLock<Client> = OnceLock::new();
+    let url = format!("http://{addr}{path}");
+    CLIENT
+        .get_or_init(Client::new)
+        .send(method, &url, headers, body)
+        .unwrap_or_else(|e| panic!("{method} {url}: no answer ({e})"))
 }
 
 /// `Authorization: Bearer <token>`.

@@ -15,8 +15,8 @@ use worker::{Env, Request, Response, Result};
 use crate::config::{Config, ConfigError};
 use crate::cors::{self, Cors};
 use crate::dev::{
-    DEV_CONSUMER_BINDING, FAIL_CONFIRM_HEADER, FAIL_QUEUE_HEADER, InjectedFailures,
-    forwards_to_consumer, injected_failures,
+    DEV_CONSUMER_BINDING, FAIL_CONFIRM_HEADER, FAIL_QUEUE_HEADER, FAIL_SHARD_HEADER,
+    InjectedFailures, failing_shard, forwards_to_consumer, injected_failures,
 };
 use crate::log::{Outcome, RequestLog};
 use crate::pipeline::{
@@ -274,6 +274,19 @@ async fn recover(
     .await
 }
 
+/// The bound shard queues, in order: `UPLOAD_EVENTS`, then `UPLOAD_EVENTS_1`, … up to the
+/// first missing binding (`crate::shard`).
+fn shard_queues(env: &Env) -> Vec<worker::Queue> {
+    let mut queues = Vec::new();
+    for k in 0..crate::shard::MAX_SHARDS {
+        match env.queue(&crate::shard::binding(k)) {
+            Ok(queue) => queues.push(queue),
+            Err(_) => break,
+        }
+    }
+    queues
+}
+
 /// Shared by both paths: confirm `pending` in the bucket, build the event, queue it.
 async fn deliver(
     config: &Config,
@@ -300,19 +313,30 @@ async fn deliver(
     log.event_id = Some(accepted.event.id.clone());
     log.confirmed = Some(accepted.event.confirmed);
 
-    let queue = env
-        .queue(QUEUE_BINDING)
-        .map_err(|_| Rejection::QueueUnavailable {
+    let queues = shard_queues(env);
+    if queues.is_empty() {
+        return Err(Rejection::QueueUnavailable {
             attempts: 0,
             last_error: format!("no queue binding {QUEUE_BINDING} (see wrangler.toml)"),
-        })?;
+        });
+    }
     let injected = failures(config, headers, FAIL_QUEUE_HEADER);
-    let attempts = queue::send_with_retry(&queue, &accepted.event_json, injected, deadline).await;
-    log.queue_attempts = Some(match &attempts {
-        Ok(n) => *n,
+    let failing = failing_shard(config.environment, headers.get(FAIL_SHARD_HEADER));
+    let sent = queue::send_with_retry(
+        &queues,
+        &accepted.event.id,
+        &accepted.event_json,
+        injected,
+        failing,
+        deadline,
+    )
+    .await;
+    log.queue_attempts = Some(match &sent {
+        Ok((n, _)) => *n,
         Err(Rejection::QueueUnavailable { attempts, .. }) => *attempts,
         Err(_) => 0,
     });
-    attempts?;
+    log.queue_shard = sent.as_ref().ok().map(|(_, shard)| *shard as u32);
+    sent?;
     Ok(accepted.reply)
 }

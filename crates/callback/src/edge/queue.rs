@@ -51,17 +51,31 @@ async fn send_once(queue: &Queue, event_json: &str, timeout_ms: f64) -> Result<(
     }
 }
 
-/// Sends `event_json`, retrying failures until the request's deadline. `Ok(attempts)` once
-/// the queue has accepted the event.
+/// Sends the event `id` (`event_json`) to its shard among `queues` (non-empty), failing over
+/// to the next shard after each refusal and waiting between rounds, until the request's
+/// deadline (`crate::shard`). `Ok((attempts, shard))` once a queue accepted it.
 pub(super) async fn send_with_retry(
-    queue: &Queue,
+    queues: &[Queue],
+    id: &str,
     event_json: &str,
     failures: InjectedFailures,
+    failing_shard: Option<usize>,
     deadline: &Deadline,
-) -> Result<u32, Rejection> {
+) -> Result<(u32, usize), Rejection> {
     let mut attempt = 1;
     loop {
-        let result = if failures.fails(attempt) {
+        let shard = crate::shard::for_attempt(id, queues.len(), attempt);
+        let Some(queue) = queues.get(shard) else {
+            return Err(Rejection::QueueUnavailable {
+                attempts: attempt,
+                last_error: "no queue binding".into(),
+            });
+        };
+        let result = if failing_shard == Some(shard) {
+            Err(format!(
+                "queue shard {shard} failure injected (local environment)"
+            ))
+        } else if failures.fails(attempt) {
             Err(format!(
                 "queue failure injected for attempt {attempt} (local environment)"
             ))
@@ -84,16 +98,22 @@ pub(super) async fn send_with_retry(
             }
         };
         let last_error = match result {
-            Ok(()) => return Ok(attempt),
+            Ok(()) => return Ok((attempt, shard)),
             Err(e) => e,
         };
-        match deadline.next_wait(attempt, now_ms(), 0.0) {
-            Some(wait) => Delay::from(Duration::from_millis(wait as u64)).await,
-            None => {
-                return Err(Rejection::QueueUnavailable {
-                    attempts: attempt,
-                    last_error,
-                });
+        // Another shard is tried at once; a full round of refusals waits before the next.
+        let round_done = (attempt as usize).is_multiple_of(queues.len());
+        let out_of_time = deadline.remaining(now_ms(), 0.0) <= 0.0;
+        if round_done || out_of_time {
+            let round = (attempt as usize / queues.len()) as u32;
+            match deadline.next_wait(round.max(1), now_ms(), 0.0) {
+                Some(wait) => Delay::from(Duration::from_millis(wait as u64)).await,
+                None => {
+                    return Err(Rejection::QueueUnavailable {
+                        attempts: attempt,
+                        last_error,
+                    });
+                }
             }
         }
         attempt += 1;

@@ -395,7 +395,8 @@ fn validate_body(body: &str) -> Result<BodyTemplate, ParamsError> {
 }
 
 fn json_string(text: &str) -> String {
-    serde_json::Value::String(text.to_owned()).to_string()
+    // The `&str` itself, not a `Value`: that would link serde_json's float formatter (issue 15).
+    serde_json::to_string(text).unwrap_or_default()
 }
 
 impl CallbackParams {

@@ -15,7 +15,7 @@ use worker::{Env, Headers, Request, Response, Result};
 
 use crate::config::raw_config;
 use crate::cors;
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, health_body, log_line};
 use crate::route::{Route, path_of_url, route};
 
 /// The configuration, parsed once per isolate.
@@ -69,8 +69,7 @@ fn reject(
 ) -> Result<Response> {
     worker::console_log!(
         "{}",
-        serde_json::json!({"service": crate::SERVICE, "method": method, "path": path,
-            "status": rejection.status, "code": rejection.code})
+        log_line(method, path, rejection.status, rejection.code)
     );
     if rejection.status == 401 {
         extra.push(("www-authenticate", "Bearer".to_owned()));
@@ -89,17 +88,10 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
 
     if route == Route::Health {
         let (status, body) = match &config {
-            Ok(_) => (
-                200,
-                serde_json::json!({"status": "ok", "service": crate::SERVICE}),
-            ),
-            Err(e) => (
-                500,
-                serde_json::json!({"status": "misconfigured", "service": crate::SERVICE,
-                    "error": e.code(), "message": e.to_string()}),
-            ),
+            Ok(_) => (200, health_body(None)),
+            Err(e) => (500, health_body(Some((e.code(), &e.to_string())))),
         };
-        return respond(status, body.to_string(), &[]);
+        return respond(status, body, &[]);
     }
     let config = match config {
         Ok(config) => config,
@@ -132,7 +124,7 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
         }
         Route::Health => respond(200, String::new(), &[]),
         Route::Demo if config.development => {
-            demo(lookup(&env, crate::SECRET_BEARER_TOKENS).as_deref())
+            demo(oss_edge_worker_support::env::lookup(&env, crate::SECRET_BEARER_TOKENS).as_deref())
         }
         Route::Demo => reject(&Rejection::not_found(), &method, &path, cors_headers),
         Route::Grant | Route::Policy => {

@@ -8,7 +8,6 @@
 //! per key, not per request.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use oss_edge_core::grant::jwt::{RsaCheck, RsaComponents};
@@ -19,8 +18,9 @@ use wasm_bindgen_futures::JsFuture;
 const ALGORITHM: &str = "RSASSA-PKCS1-v1_5";
 
 thread_local! {
-    /// Imported `CryptoKey`s by modulus (Base64url), for this isolate's lifetime.
-    static KEYS: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+    /// Imported `CryptoKey`s by `n.e` (Base64url), for this isolate's lifetime. A list, not a
+    /// map: there are a handful of configured keys, and a `HashMap` would link its hasher.
+    static KEYS: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// What went wrong talking to WebCrypto (a runtime problem, never the token's).
@@ -72,14 +72,21 @@ async fn call(subtle: &Object, method: &str, args: &[JsValue]) -> Result<JsValue
 
 /// The `CryptoKey` for `key` (imported as a JWK once per isolate).
 async fn crypto_key(subtle: &Object, key: &RsaComponents) -> Result<JsValue, WebCryptoError> {
-    let n = key.jwk_n();
-    if let Some(found) = KEYS.with(|k| k.borrow().get(&n).cloned()) {
+    let (n, e) = (key.jwk_n(), key.jwk_e());
+    let id = format!("{n}.{e}");
+    let cached = KEYS.with(|k| {
+        k.borrow()
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|(_, key)| key.clone())
+    });
+    if let Some(found) = cached {
         return Ok(found);
     }
     let jwk = Object::new();
     set(&jwk, "kty", &JsValue::from_str("RSA"))?;
     set(&jwk, "n", &JsValue::from_str(&n))?;
-    set(&jwk, "e", &JsValue::from_str(&key.jwk_e()))?;
+    set(&jwk, "e", &JsValue::from_str(&e))?;
     set(&jwk, "alg", &JsValue::from_str("RS256"))?;
     set(&jwk, "ext", &JsValue::TRUE)?;
     let algorithm = Object::new();
@@ -98,7 +105,7 @@ async fn crypto_key(subtle: &Object, key: &RsaComponents) -> Result<JsValue, Web
         ],
     )
     .await?;
-    KEYS.with(|k| k.borrow_mut().insert(n, imported.clone()));
+    KEYS.with(|k| k.borrow_mut().push((id, imported.clone())));
     Ok(imported)
 }
 

@@ -60,7 +60,8 @@ pub enum ConditionParseError {
 }
 
 fn json_string(text: &str) -> String {
-    Value::from(text).to_string()
+    // The `&str` itself, not a `Value`: that would link serde_json's float formatter (issue 15).
+    serde_json::to_string(text).unwrap_or_default()
 }
 
 fn json_list(values: &[String]) -> String {
