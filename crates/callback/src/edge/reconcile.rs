@@ -26,7 +26,7 @@ use crate::reconcile::{
     Budget, MAX_REQUEST_BYTES, Position, QUEUE_BATCH, ReconcileConfig, ReconcileConfigError,
     ReconcileRequest, Refusal, RunError, Summary, authorize, parse_request,
 };
-use crate::{QUEUE_BINDING, SERVICE};
+use crate::{QUEUE_BINDING, SERVICE, shard};
 
 /// One listing page may take this long (a 1000-key page is up to a few MB).
 const LIST_ATTEMPT_MS: u64 = 10_000;
@@ -184,20 +184,14 @@ async fn run(
     let names = buckets.iter().map(|b| b.name.clone()).collect();
     let mut summary = Summary::new(request, now, names, prefixes);
     let mut budget = Budget::new(settings.max_subrequests);
-    let queue = if request.dry_run {
-        None
-    } else {
-        match env.queue(QUEUE_BINDING) {
-            Ok(queue) => Some(queue),
-            Err(_) => {
-                summary.error = Some(RunError {
-                    code: "queue_unavailable",
-                    message: format!("no queue binding {QUEUE_BINDING} (see wrangler.toml)"),
-                });
-                return summary;
-            }
-        }
-    };
+    let queues = super::shard_queues(env);
+    if queues.is_empty() && !request.dry_run {
+        summary.error = Some(RunError {
+            code: "queue_unavailable",
+            message: format!("no queue binding {QUEUE_BINDING} (see wrangler.toml)"),
+        });
+        return summary;
+    }
     let mut resume = request.resume.as_ref();
     for bucket in buckets.iter() {
         let mut listing =
@@ -214,7 +208,7 @@ async fn run(
             credentials,
             now,
             dry_run: request.dry_run,
-            queue: queue.as_ref(),
+            queues: &queues,
         }
         .run(&mut listing, &mut budget, &mut summary)
         .await;
@@ -234,7 +228,8 @@ struct Walk<'a> {
     credentials: &'a Credentials,
     now: i64,
     dry_run: bool,
-    queue: Option<&'a Queue>,
+    /// The shard queues (`crate::shard`); unused in a dry run.
+    queues: &'a [Queue],
 }
 
 impl Walk<'_> {
@@ -257,7 +252,9 @@ impl Walk<'_> {
                 position: here.clone(),
                 error: Some(RunError { code, message }),
             };
-            let Some(max_keys) = budget.page_size(self.bucket.versioned, self.dry_run) else {
+            let Some(max_keys) =
+                budget.page_size(self.bucket.versioned, self.dry_run, self.queues.len())
+            else {
                 return Err(Stop {
                     position: here,
                     error: None,
@@ -286,16 +283,26 @@ impl Walk<'_> {
                     },
                 }
             }
-            match self.queue {
-                None => events.iter().for_each(|e| summary.record_id(&e.id)),
-                Some(queue) => {
-                    for batch in events.chunks(QUEUE_BATCH) {
-                        send_batch(queue, batch, budget)
-                            .await
-                            .map_err(|m| stop("queue_unavailable", m))?;
-                        summary.queued += batch.len() as u64;
-                        batch.iter().for_each(|e| summary.record_id(&e.id));
-                    }
+            if self.dry_run {
+                events.iter().for_each(|e| summary.record_id(&e.id));
+                continue;
+            }
+            // Each event to its home shard, as a callback's would go (`crate::shard`).
+            let shards = self.queues.len();
+            let mut groups: Vec<Vec<UploadEvent>> = (0..shards).map(|_| Vec::new()).collect();
+            for event in events {
+                let home = shard::home(&event.id, shards);
+                if let Some(group) = groups.get_mut(home) {
+                    group.push(event);
+                }
+            }
+            for (home, group) in groups.iter().enumerate() {
+                for batch in group.chunks(QUEUE_BATCH) {
+                    send_batch(self.queues, home, batch, budget)
+                        .await
+                        .map_err(|m| stop("queue_unavailable", m))?;
+                    summary.queued += batch.len() as u64;
+                    batch.iter().for_each(|e| summary.record_id(&e.id));
                 }
             }
         }
@@ -446,9 +453,11 @@ fn send_batch_promise(
     send.call1(binding, &messages)?.dyn_into()
 }
 
-/// Sends one batch (at most [`QUEUE_BATCH`] events), retrying while the budget lasts.
+/// Sends one batch (at most [`QUEUE_BATCH`] events of home shard `home`), failing over to
+/// the next shard after a refusal as a callback's event does, while the budget lasts.
 async fn send_batch(
-    queue: &Queue,
+    queues: &[Queue],
+    home: usize,
     events: &[UploadEvent],
     budget: &mut Budget,
 ) -> std::result::Result<(), String> {
@@ -457,6 +466,11 @@ async fn send_batch(
         if !budget.take() {
             return Err("the subrequest budget ran out before the queue accepted a batch".into());
         }
+        let Some(queue) = queues.get((home + attempt as usize - 1) % queues.len().max(1)) else {
+            return Err(format!(
+                "no queue binding {QUEUE_BINDING} (see wrangler.toml)"
+            ));
+        };
         let result = match send_batch_promise(queue, events) {
             Ok(promise) => within(promise, QUEUE_ATTEMPT_MS, None).await.map(|_| ()),
             Err(e) => Err(js_text(&e)),
