@@ -69,11 +69,12 @@ async function rowsWhen(done, ms = 20000) {
 }
 const deliveries = (all) => all.reduce((sum, row) => sum + row.deliveries, 0);
 
-// `oss-edge reconcile --url CALLBACK ARGS`: exit status, reply lines, stderr.
+// `oss-edge reconcile --url CALLBACK ARGS` with OSS_EDGE_RECONCILE_TOKEN=`token` (`null`:
+// unset): exit status, reply lines, stderr.
 function reconcile(args, token = TOKEN) {
   const env = { ...process.env };
   delete env.OSS_EDGE_RECONCILE_TOKEN;
-  if (token !== undefined) env.OSS_EDGE_RECONCILE_TOKEN = token;
+  if (token !== null) env.OSS_EDGE_RECONCILE_TOKEN = token;
   const run = spawnSync(CLI, ['reconcile', '--url', CALLBACK, ...args], { encoding: 'utf8', env });
   const lines = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
   return { status: run.status, lines, reply: lines[0], last: lines.at(-1), stderr: run.stderr };
@@ -231,7 +232,7 @@ test('a missing or wrong token, bad days and other methods are refused, with no 
   assert.match(wrong.stderr, /401 reconcile_unauthorized/);
   const prefix = reconcile([], TOKEN.slice(0, -1));
   assert.equal(prefix.status, 1, 'a prefix of the token is not the token');
-  const unset = reconcile([], undefined);
+  const unset = reconcile([], null);
   assert.equal(unset.status, 2);
   assert.match(unset.stderr, /OSS_EDGE_RECONCILE_TOKEN/);
   for (const days of ['0', '32']) {
