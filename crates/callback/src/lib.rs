@@ -13,6 +13,7 @@
 //! - [`reply`]: the 200 body from `REPLY_TEMPLATE`, within OSS's reply contract.
 //! - [`rejection`]: error codes and the one code → status table.
 //! - [`retry`]: the queue backoff schedule inside OSS's 5-second budget.
+//! - [`reconcile`]: the operator's reconciliation (`POST /v1/reconcile`, the Cron Trigger).
 //! - [`log`], [`health`]: the per-request log line and `/healthz`.
 //! - [`dev`]: local-only behaviour (development routes handed to the consumer Worker, queue
 //!   failure injection).
@@ -80,6 +81,7 @@ pub mod dev;
 pub mod health;
 pub mod log;
 pub mod pipeline;
+pub mod reconcile;
 pub mod rejection;
 pub mod reply;
 pub mod retry;
@@ -92,11 +94,18 @@ mod edge;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
-    use worker::{Context, Env, Request, Response, Result, event};
+    use worker::{Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent, event};
 
     /// OSS's callback (and `/healthz`).
     #[event(fetch)]
     async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
         crate::edge::handle(request, env).await
+    }
+
+    /// A Cron Trigger (none is configured by default): one reconciliation run over
+    /// `RECONCILE_DAYS` (docs/reconcile.md).
+    #[event(scheduled)]
+    async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+        crate::edge::scheduled(env).await
     }
 }

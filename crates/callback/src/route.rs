@@ -49,6 +49,8 @@ pub enum Route {
     Recover,
     /// `OPTIONS` on [`RECOVER_PATH`]: a browser's CORS preflight for it.
     RecoverPreflight,
+    /// `POST` on [`crate::reconcile::RECONCILE_PATH`]: the operator's reconciliation.
+    Reconcile,
     /// `POST` anywhere else: an OSS callback.
     Callback,
     /// Any other method; answer 405 with this `Allow`.
@@ -74,6 +76,13 @@ pub fn route(method: &str, path: &str) -> Route {
             "OPTIONS" => Route::RecoverPreflight,
             _ => Route::MethodNotAllowed {
                 allow: ALLOW_RECOVER,
+            },
+        }
+    } else if path == crate::reconcile::RECONCILE_PATH {
+        match method {
+            "POST" => Route::Reconcile,
+            _ => Route::MethodNotAllowed {
+                allow: crate::reconcile::ALLOW_RECONCILE,
             },
         }
     } else if method == "POST" {
@@ -126,6 +135,11 @@ mod tests {
             }
         );
         assert_eq!(route("POST", "/v1/recover/x"), Route::Callback);
+        assert_eq!(route("POST", "/v1/reconcile"), Route::Reconcile);
+        assert_eq!(
+            route("GET", "/v1/reconcile"),
+            Route::MethodNotAllowed { allow: "POST" }
+        );
         assert_eq!(
             route("GET", "/cb"),
             Route::MethodNotAllowed {

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 mod confirm_cmd;
 mod http_file;
+mod reconcile_cmd;
 mod sign_cmd;
 mod ticket_cmd;
 mod verify_cmd;
@@ -39,6 +40,9 @@ enum Command {
     /// JSON-lines confirmation requests for the differential suite (tests/differential).
     #[command(hide = true)]
     ConfirmBatch(confirm_cmd::ConfirmBatchArgs),
+    /// Run a callback Worker's reconciliation (POST /v1/reconcile; token from
+    /// OSS_EDGE_RECONCILE_TOKEN): queue an event for every recent upload.
+    Reconcile(reconcile_cmd::ReconcileArgs),
     /// Mint or check an upload ticket.
     #[command(subcommand)]
     Ticket(ticket_cmd::TicketCommand),
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Command::Presign(args) => sign_cmd::run_presign(args),
         Command::SignBatch(args) => sign_cmd::run_sign_batch(args),
         Command::ConfirmBatch(args) => confirm_cmd::run(args),
+        Command::Reconcile(args) => reconcile_cmd::run(args),
         Command::Ticket(command) => ticket_cmd::run(command),
     }
 }

@@ -101,15 +101,49 @@ impl Reconciliation {
 
     /// The next ListObjectsV2 request, or `None` when every prefix has been listed.
     pub fn next_request(&self, credentials: &Credentials, now: i64) -> Option<OutboundRequest> {
+        self.next_request_sized(credentials, now, PAGE_SIZE)
+    }
+
+    /// [`Self::next_request`] for a page of at most `max_keys` (1..=[`PAGE_SIZE`]) objects:
+    /// an adapter with a budget of outbound requests (a Worker's subrequests) asks for no more
+    /// objects than it can still confirm and queue in this run.
+    pub fn next_request_sized(
+        &self,
+        credentials: &Credentials,
+        now: i64,
+        max_keys: u32,
+    ) -> Option<OutboundRequest> {
         let prefix = self.prefixes.get(self.current)?;
         Some(list_objects(
             &self.bucket,
             prefix,
             self.continuation.as_deref(),
-            PAGE_SIZE,
+            max_keys.clamp(1, PAGE_SIZE),
             credentials,
             now,
         ))
+    }
+
+    /// Where the next request continues: the prefix and the continuation token, or `None`
+    /// when the run is done. A run stopped here (its adapter ran out of budget) continues in
+    /// a later one with [`Self::resume_at`].
+    pub fn position(&self) -> Option<(&str, Option<&str>)> {
+        let prefix = self.prefixes.get(self.current)?;
+        Some((prefix.as_str(), self.continuation.as_deref()))
+    }
+
+    /// Continues a run created with the same `now` and `days` at a [`Self::position`] an
+    /// earlier one reported. `false` (and nothing changes) when `prefix` is not one of this
+    /// run's prefixes.
+    pub fn resume_at(&mut self, prefix: &str, continuation: Option<String>) -> bool {
+        match self.prefixes.iter().position(|p| p == prefix) {
+            Some(at) => {
+                self.current = at;
+                self.continuation = continuation;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Reads the answer to [`Self::next_request`] and advances. A refused or unreadable page

@@ -253,3 +253,48 @@ fn owners_are_read_back_only_from_keys_of_the_template() {
         Some(("bob", GRANT))
     );
 }
+
+#[test]
+fn a_run_stopped_at_its_position_resumes_there_and_pages_can_be_small() {
+    let mut run = Reconciliation::new(target("examplebucket"), template(), NOW, 2);
+    assert_eq!(run.position(), Some(("uploads/20231114/", None)));
+    let small = run.next_request_sized(&credentials(), NOW, 7).unwrap();
+    assert!(small.url.contains("max-keys=7"), "{}", small.url);
+    let clamped = run.next_request_sized(&credentials(), NOW, 0).unwrap();
+    assert!(clamped.url.contains("max-keys=1&"), "{}", clamped.url);
+    let reply = ok(&page(
+        "examplebucket",
+        "uploads/20231114/",
+        &[],
+        Some("tok-9"),
+    ));
+    run.accept(&answer(&reply), NOW).unwrap();
+    assert_eq!(run.position(), Some(("uploads/20231114/", Some("tok-9"))));
+
+    // A later run (same now and days) continues where this one stopped.
+    let mut later = Reconciliation::new(target("examplebucket"), template(), NOW, 2);
+    assert!(later.resume_at("uploads/20231114/", Some("tok-9".into())));
+    let next = later.next_request(&credentials(), NOW).unwrap();
+    assert!(
+        next.url.contains("continuation-token=tok-9"),
+        "{}",
+        next.url
+    );
+    assert!(later.resume_at("uploads/20231113/", None));
+    let next = later.next_request(&credentials(), NOW).unwrap();
+    assert!(
+        next.url.contains("prefix=uploads%2F20231113%2F"),
+        "{}",
+        next.url
+    );
+    assert!(!next.url.contains("continuation-token"));
+    assert!(
+        !later.resume_at("uploads/20231101/", None),
+        "not a prefix of this run"
+    );
+    assert_eq!(later.position(), Some(("uploads/20231113/", None)));
+    let reply = ok(&page("examplebucket", "uploads/20231113/", &[], None));
+    later.accept(&answer(&reply), NOW).unwrap();
+    assert_eq!(later.position(), None, "done");
+    assert!(later.next_request(&credentials(), NOW).is_none());
+}

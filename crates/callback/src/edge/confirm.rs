@@ -26,7 +26,7 @@ fn js_text(error: &JsValue) -> String {
 
 /// The `fetch` call, through web-sys directly (worker's `Fetch` and `RequestInit` bring
 /// serde-based `cf` options, ~KBs of Worker size, that this request does not use).
-fn start_fetch(
+pub(super) fn start_fetch(
     request: &OutboundRequest,
     signal: &web_sys::AbortSignal,
 ) -> Result<js_sys::Promise, JsValue> {
@@ -47,7 +47,7 @@ fn start_fetch(
 }
 
 /// The (name, value) pairs of a `Headers` object.
-fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
+pub(super) fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
     let Ok(Some(entries)) = js_sys::try_iter(headers) else {
         return Vec::new();
     };
@@ -61,7 +61,7 @@ fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
 }
 
 /// One attempt: the status and headers of OSS's answer, or why there was none.
-async fn send_once(
+pub(super) async fn send_once(
     request: &OutboundRequest,
     timeout_ms: f64,
 ) -> Result<(u16, Vec<(String, String)>), String> {

@@ -4,6 +4,9 @@
 mod confirm;
 mod http;
 mod queue;
+mod reconcile;
+
+pub(crate) use reconcile::scheduled;
 
 use std::sync::OnceLock;
 
@@ -110,9 +113,10 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
             Some(allow),
             &[],
         ),
-        (Route::Callback | Route::Recover | Route::RecoverPreflight, Err(error)) => {
-            reject(&mut log, Rejection::Misconfigured(error.clone()), None, &[])
-        }
+        (
+            Route::Callback | Route::Recover | Route::RecoverPreflight | Route::Reconcile,
+            Err(error),
+        ) => reject(&mut log, Rejection::Misconfigured(error.clone()), None, &[]),
         (Route::RecoverPreflight, Ok(config)) => {
             let origin = request.headers().get("origin").ok().flatten();
             match cors::check(config, origin.as_deref(), true) {
@@ -141,6 +145,9 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
                     }
                 }
             }
+        }
+        (Route::Reconcile, Ok(config)) => {
+            reconcile::handle(&mut request, &env, config, &mut log).await
         }
         (Route::Callback, Ok(config)) => {
             match callback(&mut request, &env, config, target, &deadline, &mut log).await {
