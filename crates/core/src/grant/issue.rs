@@ -166,7 +166,7 @@ impl Grant {
 }
 
 /// The response of `GET /v1/policy`: the field names of Alibaba's official browser
-/// direct-upload samples (spec §5.5), so front-end code written for them works unchanged.
+/// direct-upload samples (spec §5.5), for front-end code written for them (what such code must change, an `Authorization` header among it: docs/signer.md).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PolicySample {
     /// The AccessKey id (V1 samples post it as `OSSAccessKeyId`).
