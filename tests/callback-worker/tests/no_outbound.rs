@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! SECURITY.md, "Bounded outbound": the callback Worker makes exactly one kind of outbound
-//! request, the confirmation HeadObject, from one place (`edge/confirm.rs`), and it sends only
-//! what the core built from configuration (`pipeline::confirmation_request`: `head_object` for
+//! SECURITY.md, "Bounded outbound": the callback Worker reaches the network from one place
+//! (`edge/confirm.rs`; reconciliation's listing pages go through the same `start_fetch`), and it
+//! sends only what the core built from configuration (`pipeline::confirmation_request`: `head_object` for
 //! a bucket looked up in `BUCKETS`). Nothing in a request names a host to contact (no SSRF),
 //! and a key URL is never downloaded. This guard fails if the Worker's source gains another
 //! way to reach the network. (tests/confirmation.rs checks the same at the HTTP level: a

@@ -325,7 +325,7 @@ impl Walk<'_> {
             if !budget.take() {
                 return Err("the subrequest budget ran out while retrying".into());
             }
-            let outcome = match fetch_with_body(&request, LIST_ATTEMPT_MS).await {
+            let outcome = match listing_page_answer(&request, LIST_ATTEMPT_MS).await {
                 Ok((status, headers, body)) => listing
                     .accept(
                         &ListAnswer {
@@ -410,7 +410,7 @@ async fn within(
 }
 
 /// One GET with its body (a listing page): status, headers, body.
-async fn fetch_with_body(
+async fn listing_page_answer(
     request: &OutboundRequest,
     timeout_ms: u64,
 ) -> std::result::Result<(u16, Vec<(String, String)>, Vec<u8>), String> {
