@@ -796,6 +796,28 @@ mod tests {
     }
 
     #[test]
+    fn the_committed_wrangler_toml_has_no_cron_and_no_production_token() {
+        let toml = include_str!("../../../wrangler.toml");
+        let active: Vec<&str> = toml
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with('#'))
+            .collect();
+        assert!(
+            !active
+                .iter()
+                .any(|l| l.starts_with("[triggers]") || l.starts_with("crons"))
+        );
+        let (production, _) = toml.split_once("[env.local]").unwrap();
+        assert!(
+            !production.contains("RECONCILE_TOKEN ="),
+            "a secret, not a var"
+        );
+        // The documented way to enable it is there, commented out.
+        assert!(toml.contains("#   [triggers]"));
+    }
+
+    #[test]
     fn replies_cap_ids_and_say_how_to_continue() {
         let request = parse_request(b"", 2).unwrap();
         let mut summary = Summary::new(
