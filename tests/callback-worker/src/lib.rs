@@ -17,6 +17,10 @@ use std::time::{Duration, Instant};
 use oss_edge_core::callback::signing::CallbackSigner;
 use oss_edge_core::encoding::base64_encode;
 use oss_edge_core::ticket::{self, ObjectScope, TicketClaims, TicketKey};
+pub use oss_edge_test_support::sim::{
+    DEV_ACCESS_KEY_ID, DEV_ACCESS_KEY_SECRET, DEV_REGION, Stored, form_encode,
+};
+use oss_edge_test_support::sim::{put_object, split_url};
 use oss_edge_test_support::{Client, repo_root};
 pub use oss_edge_test_support::{Framing, Response, now_unix, unique};
 use serde_json::Value;
@@ -117,82 +121,6 @@ impl Callback {
     }
 }
 
-/// The development credentials the local stack shares (the signer's, oss-sim's, and the
-/// callback Worker's confirmation secrets in `wrangler.toml` `[env.local.vars]`; public on
-/// purpose). `tests/config_files.rs` checks they agree.
-pub const DEV_ACCESS_KEY_ID: &str = "dev-access-key-id";
-/// See [`DEV_ACCESS_KEY_ID`].
-pub const DEV_ACCESS_KEY_SECRET: &str = "dev-access-key-secret-not-a-secret";
-/// The region oss-sim signs and verifies with.
-pub const DEV_REGION: &str = "cn-hangzhou";
-
-/// An object stored in a profile's oss-sim, with its facts computed here from the bytes (an
-/// oracle independent of the sim and the Worker).
-#[derive(Clone, Debug)]
-pub struct Stored {
-    /// The bucket.
-    pub bucket: String,
-    /// The key.
-    pub key: String,
-    /// The bytes' length.
-    pub size: u64,
-    /// Upper-case hex MD5 of the bytes (a single PutObject's ETag).
-    pub etag: String,
-    /// The Content-Type it was stored with.
-    pub content_type: String,
-}
-
-impl Stored {
-    /// The event id of this object: bucket, key, ETag (no version).
-    pub fn id(&self) -> String {
-        oss_edge_core::confirm::event_id(&self.bucket, &self.key, &self.etag, None)
-    }
-
-    /// The form body the signer's callback template renders for it, plus `extra`
-    /// (`&name=value…`), with the object's own facts.
-    pub fn form_body(&self, extra: &str) -> String {
-        format!(
-            "bucket={}&object={}&etag={}&size={}&mimeType={}&reqId={}{extra}",
-            self.bucket,
-            form_encode(&self.key),
-            self.etag,
-            self.size,
-            form_encode(&self.content_type),
-            unique("req")
-        )
-    }
-}
-
-/// Form-encodes a value (RFC 3986 unreserved kept, the rest percent-encoded).
-pub fn form_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn md5_hex(bytes: &[u8]) -> String {
-    use md5::Digest as _;
-    md5::Md5::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect()
-}
-
-/// `http://host:port/path?query` → (`host:port`, `/path?query`).
-fn split_url(url: &str) -> (String, String) {
-    let rest = url.strip_prefix("http://").expect("an http:// URL");
-    let at = rest.find('/').unwrap_or(rest.len());
-    let target = if at == rest.len() { "/" } else { &rest[at..] };
-    (rest[..at].to_owned(), target.to_owned())
-}
-
 /// A Worker under test, and the oss-sim it confirms uploads in (profiles with `SIM_PORT`).
 #[derive(Clone, Debug)]
 pub struct Worker {
@@ -236,50 +164,14 @@ impl Worker {
     /// Stores `bytes` under `key` in the profile's oss-sim with a V4-presigned PutObject (no
     /// callback), as an upload would; checks the sim's ETag against the MD5 computed here.
     pub fn upload(&self, key: &str, bytes: &[u8], content_type: &str) -> Stored {
-        use oss_edge_core::sign::presign::{PresignOptions, PresignRequest, presign};
-        use oss_edge_core::sign::{Credentials, Endpoint, Region, SignatureVersion};
-        let bucket = self.bucket();
-        let request = PresignRequest::put(&bucket, key).content_type(content_type);
-        let signed = presign(
-            &request,
-            &PresignOptions {
-                version: SignatureVersion::V4,
-                credentials: Credentials::new(DEV_ACCESS_KEY_ID, DEV_ACCESS_KEY_SECRET),
-                region: Region::parse(DEV_REGION).unwrap(),
-                endpoint: Endpoint::parse(&format!("http://{}", self.sim_addr())).unwrap(),
-                now: now_unix(),
-                expires_in: 600,
-            },
+        put_object(
+            client(),
+            self.sim_addr(),
+            &self.bucket(),
+            key,
+            bytes,
+            content_type,
         )
-        .unwrap();
-        let (addr, target) = split_url(&signed.url);
-        let headers: Vec<(&str, &str)> = signed
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        let response = send(&addr, "PUT", &target, &headers, bytes, Framing::Length).unwrap();
-        assert_eq!(
-            response.status,
-            200,
-            "PutObject {key}: {}",
-            String::from_utf8_lossy(&response.body)
-        );
-        let etag = md5_hex(bytes);
-        assert_eq!(
-            response
-                .header("etag")
-                .map(|e| e.trim_matches('"').to_owned()),
-            Some(etag.clone()),
-            "oss-sim's ETag is the MD5 of the bytes"
-        );
-        Stored {
-            bucket,
-            key: key.to_owned(),
-            size: bytes.len() as u64,
-            etag,
-            content_type: content_type.to_owned(),
-        }
     }
 
     /// What the bucket says about `stored`, asked independently of the Worker: a HeadObject

@@ -1,8 +1,10 @@
 //! Helpers for the consumer Worker's end-to-end tests on the local stack that
-//! `tests/consumer-worker/run` starts: one `scripts/dev --only callback` instance (the callback
-//! Worker and the consumer in one `wrangler dev`, local Queues, local D1), reached through the
-//! callback Worker's port. Callbacks are signed like OSS signs them, with the test key the
-//! local configuration trusts; rows and dead letters are read through the consumer's local
+//! `tests/consumer-worker/run` starts: one `scripts/dev --only sim,callback` instance (the
+//! callback Worker and the consumer in one `wrangler dev`, local Queues, local D1; and the
+//! instance's own oss-sim, where the callback Worker confirms every upload), reached through
+//! the callback Worker's port. A callback is sent only for an object the test first stored in
+//! that oss-sim ([`Stack::upload`]), claiming its real size and ETag, and is signed like OSS
+//! signs them, with the test key the local configuration trusts; rows and dead letters are read through the consumer's local
 //! routes (`/__dev/rows`, `/__dev/dead-letters`), test messages put on the local queues with
 //! `POST /__dev/enqueue`, and the consumer's log lines read from the instance's log.
 //!
@@ -16,12 +18,19 @@ use std::time::{Duration, Instant};
 
 use oss_edge_core::callback::signing::CallbackSigner;
 use oss_edge_core::encoding::base64_encode;
+pub use oss_edge_test_support::sim::Stored;
+use oss_edge_test_support::sim::put_object;
 pub use oss_edge_test_support::unique;
 use oss_edge_test_support::{Client, Response, local_url, repo_root, require_answering};
 use serde_json::Value;
 
 /// The callback Worker's port (set by the runner; default 34788).
 pub const PORT_ENV: &str = "OSS_EDGE_CONSUMER_TEST_PORT";
+/// The instance's oss-sim port (set by the runner; default 34700).
+pub const SIM_PORT_ENV: &str = "OSS_EDGE_CONSUMER_TEST_SIM_PORT";
+/// The bucket the instance's oss-sim serves and the callback Worker's `BUCKETS` lists (the
+/// runner's `OSS_BUCKET`).
+pub const BUCKET: &str = "test-bucket";
 /// The `scripts/dev` instance (set by the runner; default `consumer-test`).
 pub const INSTANCE_ENV: &str = "OSS_EDGE_CONSUMER_TEST_INSTANCE";
 /// Object keys under this prefix are refused by D1: the runner installs a trigger that aborts
@@ -93,6 +102,7 @@ pub struct Answer {
 /// The running local stack.
 pub struct Stack {
     base: String,
+    sim: String,
     log: PathBuf,
     client: Client,
 }
@@ -108,8 +118,15 @@ impl Stack {
             &format!("{base}/healthz"),
             "tests/consumer-worker/run",
         );
+        let sim = local_url(SIM_PORT_ENV, 34700);
+        require_answering(
+            "the local stack's oss-sim",
+            &format!("{sim}/oss-sim/health"),
+            "tests/consumer-worker/run",
+        );
         Self {
             base,
+            sim,
             log: repo_root().join(format!("target/dev/{instance}/callback/log")),
             client: Client::new(),
         }
@@ -121,6 +138,13 @@ impl Stack {
             status: response.status,
             json: response.json_or_null(),
         }
+    }
+
+    /// Stores `bytes` under `key` in the instance's oss-sim (in [`BUCKET`]), as an upload
+    /// would, so a callback for it passes the callback Worker's confirmation.
+    pub fn upload(&self, key: &str, bytes: &[u8], content_type: &str) -> Stored {
+        let sim = self.sim.strip_prefix("http://").unwrap();
+        put_object(&self.client, sim, BUCKET, key, bytes, content_type)
     }
 
     /// Sends a callback to `target` with `body`, signed like OSS with the test key.

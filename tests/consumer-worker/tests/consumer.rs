@@ -6,20 +6,32 @@
 
 use std::time::{Duration, Instant};
 
-use oss_edge_consumer_tests::{REFUSED_PREFIX, Stack, local_setting, unique, v2_event, wait_for};
+use oss_edge_consumer_tests::{
+    BUCKET, REFUSED_PREFIX, Stack, Stored, local_setting, unique, v2_event, wait_for,
+};
 use serde_json::Value;
 
 const SHARD_0: &str = "oss-edge-upload-events-local";
 const SHARD_1: &str = "oss-edge-upload-events-1-local";
 
-/// A JSON callback body for `object`, with a nested custom field.
-fn callback_body(tag: &str, object: &str) -> String {
+/// Stores five bytes under `object` in the stack's oss-sim, as an upload would: the callback
+/// Worker confirms every callback against the bucket, so only a stored object's callback is
+/// accepted.
+fn upload(stack: &Stack, object: &str) -> Stored {
+    let stored = stack.upload(object, b"\x89PNG\n", "image/png");
+    assert_eq!(stored.size, 5);
+    stored
+}
+
+/// A JSON callback body for `stored`, claiming its real size and ETag, with a nested custom
+/// field.
+fn callback_body(tag: &str, stored: &Stored) -> String {
     serde_json::json!({
-        "bucket": "test-bucket",
-        "object": object,
-        "size": 5,
-        "etag": "D41D8CD98F00B204E9800998ECF8427E",
-        "mimeType": "image/png",
+        "bucket": stored.bucket,
+        "object": stored.key,
+        "size": stored.size,
+        "etag": stored.etag,
+        "mimeType": stored.content_type,
         "reqId": tag,
         "meta": {"album": {"tags": ["a", "b"], "depth": {"n": 1}}},
     })
@@ -54,19 +66,21 @@ fn a_signed_callback_becomes_exactly_one_row() {
     let stack = Stack::get();
     let tag = unique("one");
     let object = format!("photos/{tag}.png");
+    let stored = upload(&stack, &object);
     let answer = stack.callback(
         &format!("/cb/{tag}"),
-        &callback_body(&tag, &object),
+        &callback_body(&tag, &stored),
         "application/json",
     );
     assert_eq!(answer.status, 200, "{:?}", answer.json);
     let id = answer.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(id, stored.id(), "the id of the stored object");
 
     let row = wait_for("the callback's row", Duration::from_secs(20), || {
         stack.rows_with(&id).pop()
     });
     assert_eq!(row["key"], object.as_str(), "{row}");
-    assert_eq!(row["bucket"], "test-bucket");
+    assert_eq!(row["bucket"], BUCKET);
     assert_eq!(row["size"], 5);
     assert_eq!(row["source"], "callback");
     assert_eq!(row["deliveries"], 1);
@@ -89,7 +103,8 @@ fn the_same_callback_three_times_is_one_row_with_three_deliveries() {
     let stack = Stack::get();
     let tag = unique("thrice");
     let object = format!("photos/{tag}.png");
-    let body = callback_body(&tag, &object);
+    let stored = upload(&stack, &object);
+    let body = callback_body(&tag, &stored);
     let ids: Vec<String> = (0..3)
         .map(|_| {
             let answer = stack.callback("/cb/again", &body, "application/json");
@@ -102,6 +117,7 @@ fn the_same_callback_three_times_is_one_row_with_three_deliveries() {
         "one id for one upload: {ids:?}"
     );
     let id = &ids[0];
+    assert_eq!(*id, stored.id(), "the id of the stored object");
 
     let row = wait_for("three deliveries", Duration::from_secs(20), || {
         stack.rows_with(id).pop().filter(|r| r["deliveries"] == 3)

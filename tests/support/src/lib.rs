@@ -8,6 +8,8 @@
 //!   `scripts/dev` started (its port from the environment the runner sets, else the default),
 //!   and waiting for it.
 //! - [`unique`], [`now_unix`], [`repo_root`].
+//! - [`sim`]: storing objects in a local oss-sim as an upload would (for Workers that
+//!   confirm callbacks against the bucket).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failure is a panic
 
 use std::io::Read;
@@ -16,6 +18,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
+
+pub mod sim;
 
 /// Why a request got no answer (connection refused, timeout, a broken response).
 pub use ureq::Error;
