@@ -16,6 +16,19 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// Whether a request's security token (`sent`) is the one these credentials carry: both
+    /// absent, or both present and equal (compared in constant time). A verifier refuses a
+    /// token it was not given as much as a missing one.
+    pub fn security_token_matches(&self, sent: Option<&str>) -> bool {
+        match (&self.security_token, sent) {
+            (None, None) => true,
+            (Some(expected), Some(sent)) => {
+                super::crypto::constant_time_eq(expected.as_bytes(), sent.as_bytes())
+            }
+            _ => false,
+        }
+    }
+
     /// Long-term credentials without an STS token.
     pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<String>) -> Self {
         Self {
@@ -57,5 +70,17 @@ mod tests {
         assert!(shown.contains("AKID"));
         assert!(!shown.contains("very-secret"));
         assert!(!shown.contains("sts-token"));
+    }
+
+    #[test]
+    fn a_security_token_matches_only_itself_and_absence_only_absence() {
+        let plain = Credentials::new("AKID", "secret");
+        assert!(plain.security_token_matches(None));
+        assert!(!plain.security_token_matches(Some("sts-token")));
+        let sts = Credentials::new("AKID", "secret").with_security_token("sts-token");
+        assert!(sts.security_token_matches(Some("sts-token")));
+        assert!(!sts.security_token_matches(Some("sts-tokeN")));
+        assert!(!sts.security_token_matches(Some("sts-token-longer")));
+        assert!(!sts.security_token_matches(None));
     }
 }

@@ -206,12 +206,9 @@ fn check_skew(signed_at: i64, now: i64) -> Result<(), HeaderAuthError> {
 }
 
 fn check_token(credentials: &Credentials, sent: Option<&str>) -> Result<(), HeaderAuthError> {
-    let ok = match (&credentials.security_token, sent) {
-        (None, None) => true,
-        (Some(expected), Some(sent)) => constant_time_eq(expected.as_bytes(), sent.as_bytes()),
-        _ => false,
-    };
-    ok.then_some(())
+    credentials
+        .security_token_matches(sent)
+        .then_some(())
         .ok_or(HeaderAuthError::SecurityTokenMismatch)
 }
 

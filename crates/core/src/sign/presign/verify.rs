@@ -164,12 +164,9 @@ fn require<'q>(
 }
 
 fn check_token(credentials: &Credentials, sent: Option<&str>) -> Result<(), PresignVerifyError> {
-    let ok = match (&credentials.security_token, sent) {
-        (None, None) => true,
-        (Some(expected), Some(sent)) => constant_time_eq(expected.as_bytes(), sent.as_bytes()),
-        _ => false,
-    };
-    ok.then_some(())
+    credentials
+        .security_token_matches(sent)
+        .then_some(())
         .ok_or(PresignVerifyError::SecurityTokenMismatch)
 }
 
