@@ -57,7 +57,10 @@ globalThis.addEventListener ??= (type, listener) => {
 const heads = { fetches: 0, notFound: 0 };
 globalThis.fetch = headObjectFetch(heads);
 
-const env = { ...readJson(args.env), UPLOAD_EVENTS: new WorkerQueue(), UPLOAD_EVENTS_1: new WorkerQueue() };
+// Both shard bindings are one stand-in: the callback Worker spreads events over its shards by id
+// (docs/callback-worker.md), and every figure counts sends across all of them.
+const queueStandIn = new WorkerQueue();
+const env = { ...readJson(args.env), UPLOAD_EVENTS: queueStandIn, UPLOAD_EVENTS_1: queueStandIn };
 if (args['sample-in']) {
   const sample = readJson(args['sample-in']);
   env.FLOOR_MESSAGE = sample.message;
