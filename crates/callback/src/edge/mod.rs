@@ -139,7 +139,17 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
                         Cors::Allowed(headers) => headers,
                         _ => Vec::new(),
                     };
-                    match recover(&mut request, &env, config, target, &deadline, &mut log).await {
+                    match take_inbound(
+                        Inbound::Recovery,
+                        &mut request,
+                        &env,
+                        config,
+                        target,
+                        &deadline,
+                        &mut log,
+                    )
+                    .await
+                    {
                         Ok(reply) => accept(&mut log, reply, &headers),
                         Err(rejection) => reject(&mut log, rejection, None, &headers),
                     }
@@ -150,7 +160,17 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
             reconcile::handle(&mut request, &env, config, &mut log).await
         }
         (Route::Callback, Ok(config)) => {
-            match callback(&mut request, &env, config, target, &deadline, &mut log).await {
+            match take_inbound(
+                Inbound::Callback,
+                &mut request,
+                &env,
+                config,
+                target,
+                &deadline,
+                &mut log,
+            )
+            .await
+            {
                 Ok(reply) => accept(&mut log, reply, &[]),
                 Err(rejection) => reject(&mut log, rejection, None, &[]),
             }
@@ -201,50 +221,19 @@ fn failures(config: &Config, headers: &HeaderList, header: &str) -> InjectedFail
     injected_failures(config.environment, headers.get(header))
 }
 
-/// The callback path: read, authenticate (pure), confirm, queue; the reply body.
-async fn callback(
-    request: &mut Request,
-    env: &Env,
-    config: &Config,
-    target: &str,
-    deadline: &Deadline,
-    log: &mut RequestLog,
-) -> std::result::Result<Vec<u8>, Rejection> {
-    let body = http::read_body(request, config.verify.max_body_bytes).await?;
-    let headers = HeaderList::of(request);
-    let header_refs = headers.refs();
-    let incoming = Incoming {
-        target,
-        headers: &header_refs,
-        body: &body,
-        now_unix: (now_ms() / 1000.0).floor() as i64,
-    };
-    if config.debug {
-        log.body = Some(String::from_utf8_lossy(&body).into_owned());
-    }
-    let pending = match authenticate_callback(config, &incoming) {
-        Ok(pending) => pending,
-        Err(rejection) => {
-            if config.debug && rejection.code() == "signature_mismatch" {
-                log.diagnosis = explain_mismatch(config, &incoming);
-            }
-            return Err(rejection);
-        }
-    };
-    deliver(
-        config,
-        env,
-        pending,
-        &headers,
-        incoming.now_unix,
-        deadline,
-        log,
-    )
-    .await
+/// Which inbound path a request takes: both read, authenticate (pure), confirm and queue.
+#[derive(Clone, Copy)]
+enum Inbound {
+    /// OSS's callback: the signature, then the ticket.
+    Callback,
+    /// `POST /v1/recover`: the ticket alone.
+    Recovery,
 }
 
-/// `POST /v1/recover`: read, authenticate the ticket (pure), confirm, queue; the reply body.
-async fn recover(
+/// Reads the request, authenticates it the way `inbound` says (pure), then confirms and
+/// queues; the reply body.
+async fn take_inbound(
+    inbound: Inbound,
     request: &mut Request,
     env: &Env,
     config: &Config,
@@ -261,7 +250,19 @@ async fn recover(
         body: &body,
         now_unix: (now_ms() / 1000.0).floor() as i64,
     };
-    let pending = authenticate_recovery(config, &incoming)?;
+    let pending = match inbound {
+        Inbound::Recovery => authenticate_recovery(config, &incoming)?,
+        Inbound::Callback => {
+            if config.debug {
+                log.body = Some(String::from_utf8_lossy(&body).into_owned());
+            }
+            authenticate_callback(config, &incoming).inspect_err(|rejection| {
+                if config.debug && rejection.code() == "signature_mismatch" {
+                    log.diagnosis = explain_mismatch(config, &incoming);
+                }
+            })?
+        }
+    };
     deliver(
         config,
         env,
