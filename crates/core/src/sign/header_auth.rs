@@ -28,7 +28,7 @@
 use super::crypto::{constant_time_eq, sha256};
 use super::presign::verify::ReceivedRequest;
 use super::query::{InvalidQuery, decode_component, parse_query};
-use super::v4::{self, CanonicalRequest, ParsedCredential, SigningKey, UNSIGNED_PAYLOAD};
+use super::v4::{self, CanonicalRequest, ParsedCredential, UNSIGNED_PAYLOAD};
 use super::{Credentials, Region, SignatureVersion, v1};
 use crate::encoding::hex_lower;
 use crate::time::{parse_http_date, parse_oss_date};
@@ -313,15 +313,7 @@ fn verify_v4(
         });
     };
     check_skew(signed_at, now)?;
-    if credential.access_key_id != credentials.access_key_id {
-        return Err(HeaderAuthError::UnknownAccessKey(credential.access_key_id));
-    }
-    if credential.scope.region() != region {
-        return Err(HeaderAuthError::WrongRegion {
-            expected: region.to_string(),
-            found: credential.scope.region().to_string(),
-        });
-    }
+    credential.belongs_to(credentials, region)?;
     check_token(credentials, header(request.headers, "x-oss-security-token"))?;
 
     let additional = additional_names(&parts);
@@ -338,10 +330,7 @@ fn verify_v4(
         headers: request.headers,
         additional_headers: &additional,
     };
-    let expected = SigningKey::derive(&credentials.access_key_secret, &credential.scope).sign(
-        &v4::string_to_sign(date, &credential.scope, &canonical.to_text()),
-    );
-    if !constant_time_eq(expected.as_bytes(), parts.signature.as_bytes()) {
+    if !credential.signs(credentials, date, &canonical, parts.signature) {
         return Err(HeaderAuthError::SignatureMismatch);
     }
     Ok(VerifiedHeaderAuth {
@@ -472,6 +461,17 @@ fn verify_v1(
         key,
         payload_sha256: None,
     })
+}
+
+impl From<v4::ScopeMismatch> for HeaderAuthError {
+    fn from(mismatch: v4::ScopeMismatch) -> Self {
+        match mismatch {
+            v4::ScopeMismatch::UnknownAccessKey(id) => Self::UnknownAccessKey(id),
+            v4::ScopeMismatch::WrongRegion { expected, found } => {
+                Self::WrongRegion { expected, found }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

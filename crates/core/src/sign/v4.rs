@@ -105,6 +105,53 @@ impl ParsedCredential {
             },
         })
     }
+
+    /// Whether this credential names `credentials`' AccessKey and the `region` a verifier
+    /// serves (spec §6.2), the same check for header-signed and presigned requests.
+    pub fn belongs_to(
+        &self,
+        credentials: &Credentials,
+        region: &Region,
+    ) -> Result<(), ScopeMismatch> {
+        if self.access_key_id != credentials.access_key_id {
+            return Err(ScopeMismatch::UnknownAccessKey(self.access_key_id.clone()));
+        }
+        if self.scope.region() != region {
+            return Err(ScopeMismatch::WrongRegion {
+                expected: region.to_string(),
+                found: self.scope.region().to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether `signature` is the V4 signature of `canonical` at `date` under this scope with
+    /// `credentials`' secret, compared in constant time (spec §6.2).
+    pub fn signs(
+        &self,
+        credentials: &Credentials,
+        date: &str,
+        canonical: &CanonicalRequest<'_>,
+        signature: &str,
+    ) -> bool {
+        let expected = SigningKey::derive(&credentials.access_key_secret, &self.scope)
+            .sign(&string_to_sign(date, &self.scope, &canonical.to_text()));
+        super::crypto::constant_time_eq(expected.as_bytes(), signature.as_bytes())
+    }
+}
+
+/// Why a V4 credential is not one a verifier accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScopeMismatch {
+    /// Another AccessKey id.
+    UnknownAccessKey(String),
+    /// Another region.
+    WrongRegion {
+        /// The region the verifier serves.
+        expected: String,
+        /// The region in the credential.
+        found: String,
+    },
 }
 
 /// The derived `k_signing` key. `Debug` does not print it.

@@ -9,7 +9,7 @@
 
 use super::super::crypto::constant_time_eq;
 use super::super::query::{InvalidQuery, decode_component, parse_query};
-use super::super::v4::{self, CanonicalRequest, MAX_EXPIRES_SECONDS, ParsedCredential, SigningKey};
+use super::super::v4::{self, CanonicalRequest, MAX_EXPIRES_SECONDS, ParsedCredential};
 use super::super::{Credentials, Region, SignatureVersion, v1};
 use crate::time::parse_oss_date;
 
@@ -243,17 +243,7 @@ fn verify_v4(
     if signed_at > now.saturating_add(MAX_CLOCK_SKEW_SECONDS) {
         return Err(PresignVerifyError::NotYetValid { signed_at, now });
     }
-    if credential.access_key_id != credentials.access_key_id {
-        return Err(PresignVerifyError::UnknownAccessKey(
-            credential.access_key_id,
-        ));
-    }
-    if credential.scope.region() != region {
-        return Err(PresignVerifyError::WrongRegion {
-            expected: region.to_string(),
-            found: credential.scope.region().to_string(),
-        });
-    }
+    credential.belongs_to(credentials, region)?;
     check_token(credentials, find(query, "x-oss-security-token"))?;
 
     let signed_query: Vec<(String, String)> = query
@@ -272,10 +262,7 @@ fn verify_v4(
         headers: request.headers,
         additional_headers: &additional,
     };
-    let expected = SigningKey::derive(&credentials.access_key_secret, &credential.scope).sign(
-        &v4::string_to_sign(date, &credential.scope, &canonical.to_text()),
-    );
-    if !constant_time_eq(expected.as_bytes(), signature.as_bytes()) {
+    if !credential.signs(credentials, date, &canonical, signature) {
         return Err(PresignVerifyError::SignatureMismatch);
     }
     Ok(VerifiedPresign {
@@ -322,4 +309,15 @@ fn verify_v1(
         expires_at,
         key,
     })
+}
+
+impl From<v4::ScopeMismatch> for PresignVerifyError {
+    fn from(mismatch: v4::ScopeMismatch) -> Self {
+        match mismatch {
+            v4::ScopeMismatch::UnknownAccessKey(id) => Self::UnknownAccessKey(id),
+            v4::ScopeMismatch::WrongRegion { expected, found } => {
+                Self::WrongRegion { expected, found }
+            }
+        }
+    }
 }
