@@ -1,7 +1,8 @@
 // The chaos run (issue 13, "Proof"): uploads of every kind (PostObject, presigned PUT,
 // multipart with 2–3 parts) through signer grants to oss-sim, a few at a time, while the
 // callback Worker is up, stopped, restarted under load, made to fail every queue send
-// (DEV_FAIL_QUEUE=all, docs/callback-worker.md) and back to normal; then the clients' recovery
+// (DEV_FAIL_QUEUE=all, docs/callback-worker.md), then to answer late (slow:1500) and back to
+// normal; then the clients' recovery
 // calls (a quarter of the clients that got 203 vanish instead) and one `oss-edge reconcile`.
 // At the end the bucket, listed here with a V1 signature computed here, and the consumer's D1
 // rows must match exactly: one row per stored object with the id recomputed from the bucket's
@@ -28,8 +29,9 @@ const TICKET_SECRET = 'local-development-ticket-key-not-a-secret-0001';
 const SHARDS = 2; // UPLOAD_EVENTS and UPLOAD_EVENTS_1 are bound locally
 const FAILING_SHARD = 0; // refused on every recovery call (x-oss-edge-dev-fail-shard)
 const WIDTH = 4; // uploads in flight at once
-const PER_PHASE = 12;
+const PER_PHASE = 10; // 6 phases: 60 uploads
 const MODES = ['post', 'put', 'multipart'];
+const SLOW_MS = 1500; // a queue that answers late, inside the Worker's 4 s budget
 
 // Tokens of two signer users (tests/chaos/run sets AUTH_BEARER_TOKENS to the same pairs).
 const tokens = Object.fromEntries((process.env.AUTH_BEARER_TOKENS || '').split(',').map((pair) => pair.split(':')));
@@ -112,10 +114,10 @@ test('phase "stopped": with the callback Worker down OSS answers 203 CallbackFai
 });
 
 test('phase "restarting": uploads go on while the Worker comes back up', async () => {
-  // 9 started one a second while `scripts/dev` starts the Worker (~5-7 s): 200 or 203,
-  // whichever the moment gives; then 3 more once it is up.
+  // 8 started one a second while `scripts/dev` starts the Worker (~5-7 s): 200 or 203,
+  // whichever the moment gives; then 2 more once it is up.
   const first = planned;
-  const during = Array.from({ length: 9 }, (_, i) => sleep(1000 * i).then(() => uploadOne('restarting', MODES[(first + i) % MODES.length])));
+  const during = Array.from({ length: 8 }, (_, i) => sleep(1000 * i).then(() => uploadOne('restarting', MODES[(first + i) % MODES.length])));
   planned += during.length;
   const started = Date.now();
   await stack.startCallback();
@@ -143,6 +145,21 @@ test('phase "queue failing": DEV_FAIL_QUEUE=all, every callback is answered 503 
     assert.equal(line.status, 503);
     assert.ok(line.queue_attempts >= 2, `the queue send was retried: ${JSON.stringify(line)}`);
   }
+  await stack.stopCallback();
+  await stack.startCallback({ DEV_FAIL_QUEUE: `slow:${SLOW_MS}` });
+});
+
+test(`phase "queue slow": DEV_FAIL_QUEUE=slow:${SLOW_MS}, every send stalls but lands inside OSS's 5 s`, async () => {
+  const results = await phaseUploads('queue slow', PER_PHASE);
+  results.forEach(assertAccepted);
+  const log = workerLog();
+  for (const r of results) {
+    const line = log.find((l) => l.object === r.key);
+    assert.ok(line, `a log line for ${r.key}`);
+    assert.equal(line.status, 200, JSON.stringify(line));
+    assert.ok(line.latency_ms >= SLOW_MS, `the send stalled: ${JSON.stringify(line)}`);
+  }
+  await drained();
   await stack.stopCallback();
   await stack.startCallback();
 });
