@@ -205,7 +205,10 @@ test('recovery calls for a key never uploaded, or with a forged, expired or anot
   neverKey = never.key;
 
   const ticket = new URL(victim.grant.recover_url).searchParams.get('oss_edge_ticket');
-  const tampered = ticket.slice(0, -1) + (ticket.endsWith('A') ? 'B' : 'A');
+  // One character of the MAC changed: its first (all 6 bits significant, unlike the last
+  // Base64url character, whose unused bits would make the ticket malformed instead).
+  const macAt = ticket.lastIndexOf('.') + 1;
+  const tampered = ticket.slice(0, macAt) + (ticket[macAt] === 'A' ? 'B' : 'A') + ticket.slice(macAt + 1);
   const mallory = await stack.grant('mallory', { filename: 'm.txt', content_type: 'text/plain', size: 10, mode: 'post' });
   const cases = [
     ['forged (MAC changed)', recoverUrl(tampered), null, 'ticket_bad_mac'],
