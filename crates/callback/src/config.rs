@@ -14,6 +14,7 @@ use oss_edge_core::confirm::{Buckets, BucketsError};
 use oss_edge_core::sign::Credentials;
 use oss_edge_core::ticket::{KeyError as TicketKeyError, TicketKeyring};
 
+use crate::dev::{InjectedFailures, VAR_DEV_FAIL_QUEUE, parse_failures};
 use crate::reply::{ReplyError, ReplyTemplate};
 use crate::{
     VAR_ALLOWED_PATH_PREFIXES, VAR_BUCKETS, VAR_CONFIRM_ACCESS_KEY_ID,
@@ -86,6 +87,9 @@ pub struct Config {
     pub buckets: Option<Buckets>,
     /// Origins allowed to call `POST /v1/recover` from a browser (`CORS_ALLOWED_ORIGINS`).
     pub cors_allowed_origins: Vec<String>,
+    /// Queue failures for requests without the development header (`DEV_FAIL_QUEUE`, local
+    /// only; [`InjectedFailures::None`] when unset).
+    pub dev_fail_queue: InjectedFailures,
 }
 
 /// Why the configuration cannot be used. Messages name the variable and never include secrets.
@@ -146,6 +150,13 @@ pub enum ConfigError {
     CorsOrigin {
         /// The entry.
         origin: String,
+    },
+    /// `DEV_FAIL_QUEUE` outside the local environment.
+    DevFailQueueOutsideLocal,
+    /// `DEV_FAIL_QUEUE` is not `N`, `all` or `slow:MS`.
+    DevFailQueue {
+        /// Its value.
+        value: String,
     },
 }
 
@@ -212,6 +223,16 @@ impl fmt::Display for ConfigError {
                 f,
                 "{VAR_CORS_ALLOWED_ORIGINS} entry {origin:?} must be `*` or an origin such as \
                  https://app.example.com (scheme, host, optional port; no path)"
+            ),
+            Self::DevFailQueueOutsideLocal => write!(
+                f,
+                "{VAR_DEV_FAIL_QUEUE} is only accepted with {VAR_ENVIRONMENT}=local: it makes queue \
+                 sends fail on purpose, for tests; remove {VAR_DEV_FAIL_QUEUE}"
+            ),
+            Self::DevFailQueue { value } => write!(
+                f,
+                "{VAR_DEV_FAIL_QUEUE} must be a number of failed attempts, `all` or `slow:MS`, \
+                 not {value:?}"
             ),
         }
     }
@@ -389,6 +410,13 @@ impl Config {
         };
         let cors_allowed_origins =
             parse_origins(non_empty(lookup, VAR_CORS_ALLOWED_ORIGINS).as_deref())?;
+        let dev_fail_queue = match non_empty(lookup, VAR_DEV_FAIL_QUEUE) {
+            None => InjectedFailures::None,
+            Some(_) if environment != Environment::Local => {
+                return Err(ConfigError::DevFailQueueOutsideLocal);
+            }
+            Some(value) => parse_failures(&value).ok_or(ConfigError::DevFailQueue { value })?,
+        };
         Ok(Self {
             environment,
             require_ticket,
@@ -401,6 +429,7 @@ impl Config {
             confirmation,
             buckets,
             cors_allowed_origins,
+            dev_fail_queue,
         })
     }
 
@@ -607,6 +636,31 @@ mod tests {
                 "{shape}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn dev_fail_queue_only_locally_and_well_formed() {
+        assert_eq!(
+            confirming(&[]).unwrap().dev_fail_queue,
+            InjectedFailures::None
+        );
+        for env in [None, Some("production")] {
+            let mut vars = vec![(VAR_DEV_FAIL_QUEUE, "all")];
+            vars.extend(env.map(|e| (VAR_ENVIRONMENT, e)));
+            let e = confirming(&vars).unwrap_err();
+            assert_eq!(e, ConfigError::DevFailQueueOutsideLocal, "{env:?}");
+            assert!(e.to_string().contains(VAR_DEV_FAIL_QUEUE), "{e}");
+        }
+        let local = |value| confirming(&[(VAR_ENVIRONMENT, "local"), (VAR_DEV_FAIL_QUEUE, value)]);
+        assert_eq!(local("all").unwrap().dev_fail_queue, InjectedFailures::All);
+        assert_eq!(
+            local("slow:4500").unwrap().dev_fail_queue,
+            InjectedFailures::Slow(4500)
+        );
+        assert_eq!(local("  ").unwrap().dev_fail_queue, InjectedFailures::None);
+        let e = local("always").unwrap_err();
+        assert!(matches!(e, ConfigError::DevFailQueue { .. }), "{e}");
+        assert!(e.to_string().contains(VAR_DEV_FAIL_QUEUE), "{e}");
     }
 
     #[test]

@@ -26,6 +26,12 @@ pub fn forwards_to_consumer(environment: Environment, path: &str) -> bool {
 /// when the budget ends counts as failed). Ignored outside [`Environment::Local`].
 pub const FAIL_QUEUE_HEADER: &str = "x-oss-edge-dev-fail-queue";
 
+/// Variable (local only) with the values of [`FAIL_QUEUE_HEADER`], applied to every request
+/// that does not send the header: OSS's callback carries no custom headers, so this is how a
+/// test makes the queue fail for a stretch (restart the Worker with it, then without). Outside
+/// [`Environment::Local`] it is a configuration error (`crate::config::ConfigError`).
+pub const VAR_DEV_FAIL_QUEUE: &str = "DEV_FAIL_QUEUE";
+
 /// Request header that makes confirmation HeadObject attempts fail as OSS's transient errors
 /// (as if OSS answered 503), with the values of [`FAIL_QUEUE_HEADER`]: `n`, `all`, `slow:MS`.
 /// Ignored outside [`Environment::Local`].
@@ -77,21 +83,40 @@ impl InjectedFailures {
     }
 }
 
-/// The failures requested by `header` — only in the local environment.
+/// `n`, `all` or `slow:MS` (surrounding blanks ignored) as failures; `None` for anything else.
+pub fn parse_failures(value: &str) -> Option<InjectedFailures> {
+    let value = value.trim();
+    if value == "all" {
+        return Some(InjectedFailures::All);
+    }
+    match value.strip_prefix("slow:") {
+        Some(ms) => ms.parse().ok().map(InjectedFailures::Slow),
+        None => value.parse().ok().map(InjectedFailures::First),
+    }
+}
+
+/// The failures requested by `header` — only in the local environment. A header that does not
+/// parse injects nothing.
 pub fn injected_failures(environment: Environment, header: Option<&str>) -> InjectedFailures {
     if environment != Environment::Local {
         return InjectedFailures::None;
     }
-    match header.map(str::trim) {
-        Some("all") => InjectedFailures::All,
-        Some(value) => match value.strip_prefix("slow:") {
-            Some(ms) => ms
-                .parse()
-                .map_or(InjectedFailures::None, InjectedFailures::Slow),
-            None => value
-                .parse()
-                .map_or(InjectedFailures::None, InjectedFailures::First),
-        },
+    header
+        .and_then(parse_failures)
+        .unwrap_or(InjectedFailures::None)
+}
+
+/// The queue failures for one request: [`FAIL_QUEUE_HEADER`]'s when the request sends it, else
+/// `configured` ([`VAR_DEV_FAIL_QUEUE`], which the configuration allows only locally) — and
+/// none outside the local environment either way.
+pub fn queue_failures(
+    environment: Environment,
+    header: Option<&str>,
+    configured: InjectedFailures,
+) -> InjectedFailures {
+    match header {
+        Some(_) => injected_failures(environment, header),
+        None if environment == Environment::Local => configured,
         None => InjectedFailures::None,
     }
 }
@@ -113,6 +138,32 @@ mod tests {
             injected_failures(Environment::Local, Some("slow:x")),
             InjectedFailures::None
         );
+    }
+
+    #[test]
+    fn the_configured_queue_failures_apply_when_the_header_is_absent() {
+        let local = Environment::Local;
+        assert_eq!(
+            queue_failures(local, None, InjectedFailures::All),
+            InjectedFailures::All
+        );
+        assert_eq!(
+            queue_failures(local, Some("2"), InjectedFailures::All),
+            InjectedFailures::First(2),
+            "the header wins"
+        );
+        assert_eq!(
+            queue_failures(Environment::Production, None, InjectedFailures::All),
+            InjectedFailures::None
+        );
+        assert_eq!(
+            parse_failures(" slow:250 "),
+            Some(InjectedFailures::Slow(250))
+        );
+        assert_eq!(parse_failures("3"), Some(InjectedFailures::First(3)));
+        for bad in ["", "sometimes", "slow:", "-1", "ALL"] {
+            assert_eq!(parse_failures(bad), None, "{bad}");
+        }
     }
 
     #[test]

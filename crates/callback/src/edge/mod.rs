@@ -20,7 +20,7 @@ use crate::config::{Config, ConfigError, Environment};
 use crate::cors::{self, Cors};
 use crate::dev::{
     DEV_CONSUMER_BINDING, FAIL_CONFIRM_HEADER, FAIL_QUEUE_HEADER, FAIL_SHARD_HEADER,
-    InjectedFailures, failing_shard, forwards_to_consumer, injected_failures,
+    InjectedFailures, failing_shard, forwards_to_consumer, injected_failures, queue_failures,
 };
 use crate::log::{Outcome, RequestLog};
 use crate::pipeline::{
@@ -329,7 +329,11 @@ async fn deliver(
             last_error: format!("no queue binding {QUEUE_BINDING} (see wrangler.toml)"),
         });
     }
-    let injected = failures(config, headers, FAIL_QUEUE_HEADER);
+    let injected = queue_failures(
+        config.environment,
+        headers.get(FAIL_QUEUE_HEADER),
+        config.dev_fail_queue,
+    );
     let failing = failing_shard(config.environment, headers.get(FAIL_SHARD_HEADER));
     let sent = queue::send_with_retry(
         &queues,
