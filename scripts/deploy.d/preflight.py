@@ -136,6 +136,8 @@ def check_callback(c, conf):
         c.errors.append("no [[queues.producers]] binding UPLOAD_EVENTS: the callback Worker puts every event on it")
     if c.var("TRUSTED_KEYS") is not None:
         c.errors.append("TRUSTED_KEYS is set: extra trusted callback keys are for local development only")
+    if c.var("DEV_FAIL_QUEUE") is not None:
+        c.errors.append("DEV_FAIL_QUEUE is set: failing queue sends on purpose is for local tests only")
     require_ticket = truthy(c.var("REQUIRE_TICKET"), True)
     confirm = truthy(c.var("CONFIRM_OBJECTS"), True)
     if not require_ticket and not confirm:

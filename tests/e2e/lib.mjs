@@ -2,7 +2,7 @@
 // sets), Debian's Chromium through playwright-core, PNG files made on the spot, and the events
 // the callback Worker's development consumer recorded (scripts/events).
 import { spawnSync } from 'node:child_process';
-import { createHmac, createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { deflateSync, crc32 } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -73,15 +73,7 @@ export function png(width, height, level = 9) {
   ]);
 }
 
-export const md5 = (bytes) => createHash('md5').update(bytes).digest();
-export const md5Hex = (bytes) => md5(bytes).toString('hex').toUpperCase();
-
-// OSS's multipart ETag: HEX(MD5(md5(part 1) || ... || md5(part N)))-N.
-export function multipartEtag(bytes, partSize) {
-  const digests = [];
-  for (let at = 0; at < bytes.length; at += partSize) digests.push(md5(bytes.subarray(at, at + partSize)));
-  return `${md5Hex(Buffer.concat(digests))}-${digests.length}`;
-}
+export { md5, md5Hex, multipartEtag } from '../support/oss.mjs';
 
 // Every event `scripts/events --instance INSTANCE` prints, parsed.
 export function events() {

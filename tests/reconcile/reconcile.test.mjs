@@ -6,67 +6,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUCKET, ROOT, localStack, sleep } from '../support/stack.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const INSTANCE = process.env.RECONCILE_INSTANCE || 'reconcile';
 const CLI = process.env.RECONCILE_CLI || path.join(ROOT, 'target/debug/oss-edge');
-const SIM = `http://127.0.0.1:${process.env.SIM_PORT || 19200}`;
-const CALLBACK = `http://127.0.0.1:${process.env.CALLBACK_PORT || 19288}`;
-const SIGNER = `http://127.0.0.1:${process.env.SIGNER_PORT || 19287}`;
 const SIGNER_TOKEN = process.env.DEV_TOKEN;
 const TOKEN = process.env.RECONCILE_TOKEN;
-const BUCKET = 'oss-edge-dev';
 // oss-sim's development AccessKey (crates/sim/src/config.rs), for reading objects back.
 const SIM_ACCESS_KEY_ID = 'dev-access-key-id';
 const SIM_ACCESS_KEY_SECRET = 'dev-access-key-secret-not-a-secret';
 const LOST = 12; // uploads made while the callback Worker is down
 const LOST_BEFORE_CRON = 3;
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const md5Hex = (bytes) => createHash('md5').update(bytes).digest('hex').toUpperCase();
-
-// docs/events.md: "sha256:" + hex(SHA-256(len(bucket) ‖ bucket ‖ len(key) ‖ key ‖ len(etag) ‖
-// etag ‖ len(version) ‖ version)), lengths as 8-byte big-endian.
-function eventId(bucket, key, etag, version = '') {
-  const hash = createHash('sha256');
-  for (const field of [bucket, key, etag, version]) {
-    const bytes = Buffer.from(field, 'utf8');
-    const len = Buffer.alloc(8);
-    len.writeBigUInt64BE(BigInt(bytes.length));
-    hash.update(len).update(bytes);
-  }
-  return `sha256:${hash.digest('hex')}`;
-}
-
-function scriptsDev(args, env = {}) {
-  const run = spawnSync(path.join(ROOT, 'scripts/dev'), [...args, '--instance', INSTANCE], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
-  if (run.status !== 0) throw new Error(`scripts/dev ${args.join(' ')} failed: ${run.stderr}`);
-}
-const stopCallback = () => scriptsDev(['--stop', '--only', 'callback']);
-const startCallback = (env) => scriptsDev(['--background', '--no-setup', '--only', 'callback'], env);
-
-// The consumer's D1 rows (scripts/events --rows-json).
-function rows() {
-  const run = spawnSync(path.join(ROOT, 'scripts/events'), ['--instance', INSTANCE, '--rows-json'], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`scripts/events failed: ${run.stderr}`);
-  return run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
-}
-
-// The rows once `done(rows)` holds (or after `ms`, to fail on).
-async function rowsWhen(done, ms = 20000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const now = rows();
-    if (done(now) || Date.now() > until) return now;
-    await sleep(250);
-  }
-}
+const stack = localStack({
+  instance: INSTANCE,
+  simPort: process.env.SIM_PORT || 19200,
+  callbackPort: process.env.CALLBACK_PORT || 19288,
+  signerPort: process.env.SIGNER_PORT || 19287,
+  tokens: { dev: SIGNER_TOKEN }, // scripts/dev gives DEV_TOKEN the subject `dev`
+});
+const { SIM, CALLBACK, stopCallback, startCallback, rows, rowsWhen } = stack;
 const deliveries = (all) => all.reduce((sum, row) => sum + row.deliveries, 0);
 
 // `oss-edge reconcile --url CALLBACK ARGS` with OSS_EDGE_RECONCILE_TOKEN=`token` (`null`:
@@ -89,29 +50,12 @@ async function post(body, headers = {}) {
   return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
-// One upload through a grant of the signer: PostObject or presigned PUT, alternately.
+// One upload through a grant of the signer (PostObject or presigned PUT), distinct bytes each.
 let serial = 0;
 async function upload(mode) {
   serial += 1;
   const bytes = Buffer.from(`reconciliation test object ${serial} of run ${process.pid} ${Date.now()}\n`);
-  const grantReply = await fetch(`${SIGNER}/v1/grants`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${SIGNER_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ filename: `r${serial}.txt`, content_type: 'text/plain', size: bytes.length, mode }),
-  });
-  const grant = await grantReply.json();
-  assert.equal(grantReply.status, 200, JSON.stringify(grant));
-  let reply;
-  if (mode === 'post') {
-    const form = new FormData();
-    for (const [name, value] of Object.entries(grant.fields)) form.append(name, value);
-    form.append('file', new Blob([bytes], { type: 'text/plain' }), `r${serial}.txt`);
-    reply = await fetch(grant.url, { method: 'POST', body: form });
-  } else {
-    reply = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: bytes });
-  }
-  const key = grant.key;
-  return { status: reply.status, text: await reply.text(), key, id: eventId(BUCKET, key, md5Hex(bytes)) };
+  return stack.upload('dev', mode, bytes, `r${serial}.txt`);
 }
 
 // GET of `key` from oss-sim with a V1 presigned URL computed here (the documented string to sign).
@@ -137,14 +81,14 @@ test('an upload with the callback Worker up gets its row from the callback', asy
 });
 
 test(`${LOST} uploads with the callback Worker stopped get 203 and no row`, async () => {
-  stopCallback();
+  await stopCallback();
   for (let i = 0; i < LOST; i++) {
     const lost = await upload(i % 2 ? 'put' : 'post');
     assert.equal(lost.status, 203, `${lost.key}: ${lost.text}`);
     assert.match(lost.text, /CallbackFailed/);
     stored.push({ ...lost, via: 'lost' });
   }
-  startCallback();
+  await startCallback();
   await sleep(1500);
   assert.equal(rows().length, 1, 'nothing recovered them yet');
 });
@@ -204,13 +148,13 @@ test('running it again adds no row (the consumer de-duplicates by id)', async ()
 });
 
 test('the Cron Trigger handler reconciles RECONCILE_DAYS the same way', async () => {
-  stopCallback();
+  await stopCallback();
   for (let i = 0; i < LOST_BEFORE_CRON; i++) {
     const lost = await upload(i % 2 ? 'post' : 'put');
     assert.equal(lost.status, 203, lost.text);
     stored.push({ ...lost, via: 'lost' });
   }
-  startCallback();
+  await startCallback();
   const response = await fetch(`${CALLBACK}/__scheduled?cron=${encodeURIComponent('17 * * * *')}`);
   assert.equal(response.status, 200, await response.text());
   const all = await rowsWhen((r) => r.length >= stored.length);
@@ -262,10 +206,10 @@ test('a missing or wrong token, bad days and other methods are refused, with no 
 });
 
 test('a run cut short by its subrequest budget says so and is continued to the end', async () => {
-  stopCallback();
+  await stopCallback();
   // 4 subrequests: today's page and its queue batches (one per shard: UPLOAD_EVENTS and
   // UPLOAD_EVENTS_1 are bound locally), then no room for yesterday's page.
-  startCallback({ RECONCILE_MAX_SUBREQUESTS: '4' });
+  await startCallback({ RECONCILE_MAX_SUBREQUESTS: '4' });
   const before = rows();
   const once = reconcile(['--once']);
   assert.equal(once.status, 0, once.stderr);
@@ -287,8 +231,8 @@ test('a run cut short by its subrequest budget says so and is continued to the e
 });
 
 test('without RECONCILE_TOKEN the endpoint is disabled', async () => {
-  stopCallback();
-  startCallback({ RECONCILE_TOKEN: '' });
+  await stopCallback();
+  await startCallback({ RECONCILE_TOKEN: '' });
   const off = await post({ dry_run: true }, { authorization: `Bearer ${TOKEN}` });
   assert.equal(off.status, 404);
   assert.equal(off.body.error, 'reconcile_disabled');

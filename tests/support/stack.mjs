@@ -2,10 +2,11 @@
 // Worker with the consumer and its local D1, the signer): uploads through signer grants, the
 // consumer's rows, the callback Worker stopped and started, and oss-sim read back with
 // signatures computed here, independently of the core (the documented strings to sign).
-// tests/chaos/chaos.test.mjs uses it.
+// tests/chaos and tests/reconcile use it.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { eventId, md5Hex, multipartEtag } from './oss.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,29 +17,7 @@ const SIM_ACCESS_KEY_ID = 'dev-access-key-id';
 const SIM_ACCESS_KEY_SECRET = 'dev-access-key-secret-not-a-secret';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-export const md5 = (bytes) => createHash('md5').update(bytes).digest();
-export const md5Hex = (bytes) => md5(bytes).toString('hex').toUpperCase();
-
-// OSS's multipart ETag: HEX(MD5(md5(part 1) || … || md5(part N)))-N.
-export function multipartEtag(bytes, partSize) {
-  const digests = [];
-  for (let at = 0; at < bytes.length; at += partSize) digests.push(md5(bytes.subarray(at, at + partSize)));
-  return `${md5Hex(Buffer.concat(digests))}-${digests.length}`;
-}
-
-// docs/events.md: "sha256:" + hex(SHA-256(len(bucket) ‖ bucket ‖ len(key) ‖ key ‖ len(etag) ‖
-// etag ‖ len(version) ‖ version)), lengths as 8-byte big-endian, etag unquoted upper case.
-export function eventId(bucket, key, etag, version = '') {
-  const hash = createHash('sha256');
-  for (const field of [bucket, key, etag.replace(/^"|"$/g, '').toUpperCase(), version]) {
-    const bytes = Buffer.from(field, 'utf8');
-    const len = Buffer.alloc(8);
-    len.writeBigUInt64BE(BigInt(bytes.length));
-    hash.update(len).update(bytes);
-  }
-  return `sha256:${hash.digest('hex')}`;
-}
-
+export { md5, md5Hex, multipartEtag, eventId } from './oss.mjs';
 // The queue shard an id is homed on among `shards` (docs/callback-worker.md, "Sharded queues":
 // the first 32 bits of the id's hex, modulo the count).
 export const homeShard = (id, shards) => parseInt(id.slice('sha256:'.length, 'sha256:'.length + 8), 16) % shards;
