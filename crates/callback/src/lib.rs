@@ -94,11 +94,11 @@ mod edge;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
-    use worker::{Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent, event};
+    use worker::{Context, Env, Request, Result, ScheduleContext, ScheduledEvent, event};
 
     /// OSS's callback (and `/healthz`).
     #[event(fetch)]
-    async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
+    async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<crate::edge::Reply> {
         crate::edge::handle(request, env).await
     }
 

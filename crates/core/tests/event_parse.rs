@@ -11,7 +11,7 @@ use oss_edge_core::callback::event::{
 use oss_edge_core::callback::params::BodyType;
 use oss_edge_core::callback::signing::CallbackSigner;
 use oss_edge_core::callback::{
-    CallbackRequest, TrustedKeys, UploadEvent, VerifyOptions, parse_body, verify,
+    CallbackRequest, READ_HEADERS, TrustedKeys, UploadEvent, VerifyOptions, parse_body, verify,
 };
 use oss_edge_core::confirm::ObjectFacts;
 use oss_edge_core::encoding::base64_encode;
@@ -378,6 +378,53 @@ fn real_vectors_parse_but_name_no_object() {
         assert_ne!(b.body.format, BodyFormat::Raw, "{}", c.name);
         assert!(b.identity().is_err(), "{}", c.name);
     }
+}
+
+#[test]
+fn the_read_headers_alone_give_the_same_verdict_and_body() {
+    // An adapter hands the core only READ_HEADERS (crates/callback reads them one by one):
+    // on OSS's own signed requests, and on one with every identifying header, the result
+    // must not depend on the headers left out.
+    let mut requests = real_vectors();
+    let mut extra = requests[0].clone();
+    extra.headers.extend([
+        (
+            "X-Oss-Request-Id".to_owned(),
+            "5C1B138A109F4E405B2D".to_owned(),
+        ),
+        ("x-oss-bucket".to_owned(), "examplebucket".to_owned()),
+        ("x-oss-requester".to_owned(), "1234567890".to_owned()),
+        ("x-unrelated".to_owned(), "1".to_owned()),
+    ]);
+    requests.push(extra);
+    let (mut compared, mut left_out) = (0, 0);
+    for c in &requests {
+        let all = c.header_refs();
+        let read: Vec<(&str, &str)> = all
+            .iter()
+            .copied()
+            .filter(|(n, _)| READ_HEADERS.iter().any(|r| n.eq_ignore_ascii_case(r)))
+            .collect();
+        left_out += all.len() - read.len();
+        let run = |headers: &[(&str, &str)]| {
+            let request = CallbackRequest {
+                target: c.target.as_bytes(),
+                headers,
+                body: &c.body,
+            };
+            let keys = TrustedKeys::oss();
+            verify(&request, &keys, &VerifyOptions::default())
+                .map(|verified| parse_body(&verified, &request, None))
+        };
+        let (with_all, with_read) = (run(&all), run(&read));
+        assert_eq!(with_all.is_ok(), c.expect_valid, "{}", c.name);
+        assert_eq!(with_all, with_read, "{}", c.name);
+        compared += 1;
+    }
+    assert!(
+        compared > 2 && left_out > 0,
+        "{compared} requests, {left_out} headers left out"
+    );
 }
 
 fn facts() -> ObjectFacts {

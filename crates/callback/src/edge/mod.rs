@@ -10,9 +10,13 @@ pub(crate) use reconcile::scheduled;
 
 use std::sync::OnceLock;
 
-use worker::{Env, Request, Response, Result};
+use worker::{Env, Request, Result};
 
-use crate::config::{Config, ConfigError};
+pub(crate) use http::Reply;
+
+use oss_edge_core::callback::READ_HEADERS;
+
+use crate::config::{Config, ConfigError, Environment};
 use crate::cors::{self, Cors};
 use crate::dev::{
     DEV_CONSUMER_BINDING, FAIL_CONFIRM_HEADER, FAIL_QUEUE_HEADER, FAIL_SHARD_HEADER,
@@ -53,23 +57,27 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// A request's headers, owned, and borrowed as the core takes them.
+/// The request headers the core and this adapter read, owned, and borrowed as the core takes
+/// them: [`oss_edge_core::callback::READ_HEADERS`], and locally the failure-injection headers.
+/// Looked up by name rather than copied whole: iterating a request's headers costs about
+/// three JS↔wasm crossings per header, a lookup one.
 struct HeaderList {
-    owned: Vec<(String, String)>,
+    owned: Vec<(&'static str, String)>,
 }
 
 impl HeaderList {
-    fn of(request: &Request) -> Self {
+    fn of(request: &Request, environment: Environment) -> Self {
+        let dev: &[&'static str] = match environment {
+            Environment::Local => &[FAIL_CONFIRM_HEADER, FAIL_QUEUE_HEADER, FAIL_SHARD_HEADER],
+            Environment::Production => &[],
+        };
         Self {
-            owned: http::headers(request),
+            owned: http::named_headers(request, READ_HEADERS.iter().chain(dev)),
         }
     }
 
     fn refs(&self) -> Vec<(&str, &str)> {
-        self.owned
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect()
+        self.owned.iter().map(|(n, v)| (*n, v.as_str())).collect()
     }
 
     fn get(&self, name: &str) -> Option<&str> {
@@ -81,7 +89,7 @@ impl HeaderList {
 }
 
 /// Handles one request and logs one line about it.
-pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
+pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Reply> {
     let started = now_ms();
     let deadline = Deadline::for_request(started);
     let method = request.inner().method();
@@ -183,9 +191,9 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Response> {
 }
 
 /// Hands a development request to the consumer Worker (local only; `dev::DEV_PREFIX`).
-async fn dev_consumer(request: Request, env: &Env) -> Result<Response> {
+async fn dev_consumer(request: Request, env: &Env) -> Result<Reply> {
     match env.service(DEV_CONSUMER_BINDING) {
-        Ok(consumer) => consumer.fetch_request(request).await,
+        Ok(consumer) => consumer.fetch_request(request).await.map(Reply::from),
         Err(_) => http::json(
             503,
             format!(
@@ -198,7 +206,7 @@ async fn dev_consumer(request: Request, env: &Env) -> Result<Response> {
     }
 }
 
-fn accept(log: &mut RequestLog, reply: Vec<u8>, extra: &[(&str, String)]) -> Result<Response> {
+fn accept(log: &mut RequestLog, reply: Vec<u8>, extra: &[(&str, String)]) -> Result<Reply> {
     log.outcome = Outcome::Accepted;
     log.status = 200;
     http::json_with(200, reply, false, None, extra)
@@ -209,7 +217,7 @@ fn reject(
     rejection: Rejection,
     allow: Option<&str>,
     extra: &[(&str, String)],
-) -> Result<Response> {
+) -> Result<Reply> {
     log.status = rejection.status();
     log.outcome = Outcome::of_status(log.status);
     log.code = Some(rejection.code());
@@ -242,7 +250,7 @@ async fn take_inbound(
     log: &mut RequestLog,
 ) -> std::result::Result<Vec<u8>, Rejection> {
     let body = http::read_body(request, config.verify.max_body_bytes).await?;
-    let headers = HeaderList::of(request);
+    let headers = HeaderList::of(request, config.environment);
     let header_refs = headers.refs();
     let incoming = Incoming {
         target,

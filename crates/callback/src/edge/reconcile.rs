@@ -17,7 +17,7 @@ use oss_edge_core::reconcile::{Found, Reconciliation, listing_prefixes};
 use oss_edge_core::sign::Credentials;
 use wasm_bindgen::{JsCast as _, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{Delay, Env, Queue, Request, Response, Result};
+use worker::{Delay, Env, Queue, Request, Result};
 
 use super::{confirm, http};
 use crate::config::{Config, Confirmation};
@@ -66,7 +66,7 @@ pub(super) async fn handle(
     env: &Env,
     config: &Config,
     log: &mut RequestLog,
-) -> Result<Response> {
+) -> Result<http::Reply> {
     match answer(request, env, config).await {
         Ok(summary) => {
             log.status = summary.status();

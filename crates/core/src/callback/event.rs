@@ -190,6 +190,15 @@ impl UploadClaims {
     }
 }
 
+/// The header whose type [`parse_body`] falls back to without a ticket (spec §2.1).
+pub const CONTENT_TYPE: &str = "content-type";
+/// OSS's request id header (spec §2.1).
+pub const REQUEST_ID: &str = "x-oss-request-id";
+/// The bucket header OSS sends (spec §2.1); unsigned, so informative only.
+pub const BUCKET: &str = "x-oss-bucket";
+/// The requester header OSS sends (spec §2.1).
+pub const REQUESTER: &str = "x-oss-requester";
+
 /// The OSS request headers that identify the upload (spec §2.1). Not covered by OSS's
 /// signature: informative only, never part of the id.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -640,11 +649,11 @@ pub fn parse_body(
         let first = values.next().map(|(_, v)| v.trim().to_owned());
         first.filter(|v| !v.is_empty())
     };
-    let content_type = header("content-type");
+    let content_type = header(CONTENT_TYPE);
     let oss = OssHeaders {
-        request_id: header("x-oss-request-id"),
-        bucket: header("x-oss-bucket"),
-        requester: header("x-oss-requester"),
+        request_id: header(REQUEST_ID),
+        bucket: header(BUCKET),
+        requester: header(REQUESTER),
     };
     let header_type = media_type(content_type.as_deref());
     let read_as = match body_type {

@@ -27,5 +27,18 @@ pub mod target;
 pub mod verify;
 
 pub use event::{CallbackBody, UploadEvent, parse_body};
+
+/// Every request header the callback path reads (lower case): [`verify()`] and
+/// [`diagnose`] the signature's two (spec §3.1, §3.2), [`parse_body`] the body's type and the
+/// identifying OSS headers (spec §2.1). An adapter may hand the core these alone: copying a
+/// request's every header costs a Worker about three JS↔wasm crossings per header.
+pub const READ_HEADERS: [&str; 6] = [
+    verify::AUTHORIZATION,
+    verify::PUB_KEY_URL,
+    event::CONTENT_TYPE,
+    event::REQUEST_ID,
+    event::BUCKET,
+    event::REQUESTER,
+];
 pub use keys::{KeyError, TrustedKeys};
 pub use verify::{CallbackRequest, VerifiedCallback, VerifyError, VerifyOptions, verify};
