@@ -148,6 +148,7 @@ test('running it again adds no row (the consumer de-duplicates by id)', async ()
 });
 
 test('the Cron Trigger handler reconciles RECONCILE_DAYS the same way', async () => {
+  const before = deliveries(rows());
   await stopCallback();
   for (let i = 0; i < LOST_BEFORE_CRON; i++) {
     const lost = await upload(i % 2 ? 'post' : 'put');
@@ -157,8 +158,11 @@ test('the Cron Trigger handler reconciles RECONCILE_DAYS the same way', async ()
   await startCallback();
   const response = await fetch(`${CALLBACK}/__scheduled?cron=${encodeURIComponent('17 * * * *')}`);
   assert.equal(response.status, 200, await response.text());
-  const all = await rowsWhen((r) => r.length >= stored.length);
+  // Every stored object is sent again: wait for all of them, not only for the new rows (a
+  // late re-delivery would land in the next test's counts).
+  const all = await rowsWhen((r) => deliveries(r) >= before + stored.length);
   assert.deepEqual(all.map((r) => r.id).sort(), stored.map((o) => o.id).sort());
+  assert.equal(deliveries(all), before + stored.length, 'one delivery per stored object');
   console.log(`counts after the cron run: objects stored ${stored.length}, rows ${all.length}`);
 });
 
