@@ -147,20 +147,12 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Reply> {
                         Cors::Allowed(headers) => headers,
                         _ => Vec::new(),
                     };
-                    match take_inbound(
-                        Inbound::Recovery,
-                        &mut request,
-                        &env,
-                        config,
+                    let arrival = Arrival {
+                        inbound: Inbound::Recovery,
                         target,
-                        &deadline,
-                        &mut log,
-                    )
-                    .await
-                    {
-                        Ok(reply) => accept(&mut log, reply, &headers),
-                        Err(rejection) => reject(&mut log, rejection, None, &headers),
-                    }
+                        deadline: &deadline,
+                    };
+                    answer(arrival, &mut request, &env, config, &mut log, &headers).await
                 }
             }
         }
@@ -168,20 +160,12 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Reply> {
             reconcile::handle(&mut request, &env, config, &mut log).await
         }
         (Route::Callback, Ok(config)) => {
-            match take_inbound(
-                Inbound::Callback,
-                &mut request,
-                &env,
-                config,
+            let arrival = Arrival {
+                inbound: Inbound::Callback,
                 target,
-                &deadline,
-                &mut log,
-            )
-            .await
-            {
-                Ok(reply) => accept(&mut log, reply, &[]),
-                Err(rejection) => reject(&mut log, rejection, None, &[]),
-            }
+                deadline: &deadline,
+            };
+            answer(arrival, &mut request, &env, config, &mut log, &[]).await
         }
     };
     // Whole milliseconds: formatting floats would pull ~15 KB of float printing into the Worker.
@@ -236,6 +220,33 @@ enum Inbound {
     Callback,
     /// `POST /v1/recover`: the ticket alone.
     Recovery,
+}
+
+/// An inbound request as it arrived: which path, its raw target, its reply deadline.
+struct Arrival<'a> {
+    inbound: Inbound,
+    target: &'a str,
+    deadline: &'a Deadline,
+}
+
+/// [`take_inbound`], answered: 200 with the reply, or the rejection; `extra` headers (CORS)
+/// on either.
+async fn answer(
+    Arrival {
+        inbound,
+        target,
+        deadline,
+    }: Arrival<'_>,
+    request: &mut Request,
+    env: &Env,
+    config: &Config,
+    log: &mut RequestLog,
+    extra: &[(&str, String)],
+) -> Result<Reply> {
+    match take_inbound(inbound, request, env, config, target, deadline, log).await {
+        Ok(reply) => accept(log, reply, extra),
+        Err(rejection) => reject(log, rejection, None, extra),
+    }
 }
 
 /// Reads the request, authenticates it the way `inbound` says (pure), then confirms and
