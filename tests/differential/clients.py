@@ -26,6 +26,9 @@ import sys
 import threading
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from tally import Tally  # noqa: E402  (tests/support/tally.py)
+
 import oss2
 import alibabacloud_oss_v2 as oss_v2
 
@@ -39,19 +42,6 @@ PART_SIZE = 100 * 1024
 # Keys whose canonical form differs between encodings (V4 URI-encodes, V1 signs them raw): the
 # sim's verifier must agree with each SDK's signer on all of them.
 ODD_KEYS = ["a b/c+d.txt", "é/中文/🙂.png", "100%/%20/~x", "q?a=b&c#d", "sp ace/(x)!*;,$@:'=", "dir//double/"]
-
-
-class Tally:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, label, got, want):
-        if got == want:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print(f"FAIL {label}: got {got!r}, want {want!r}")
 
 
 class Receiver(http.server.ThreadingHTTPServer):

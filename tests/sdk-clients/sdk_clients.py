@@ -36,6 +36,9 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from tally import Tally  # noqa: E402  (tests/support/tally.py)
+
 import oss2
 import alibabacloud_oss_v2 as oss_v2
 
@@ -54,19 +57,6 @@ NODE = ENV.get("SDK_NODE", "node")
 # The sim's smallest non-last part is 100 KB (as OSS); 2.5 parts make a 3-part upload.
 PART_SIZE = 100 * 1024
 EVENT_WAIT_SECONDS = 15
-
-
-class Tally:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, label, got, want):
-        if got == want:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print(f"FAIL {label}: got {got!r}, want {want!r}", flush=True)
 
 
 def png_like(size, seed):
