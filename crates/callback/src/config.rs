@@ -8,6 +8,7 @@
 use core::fmt;
 
 use oss_edge_core::callback::keys::KeyError as PemError;
+use oss_edge_core::callback::rsa_key::RsaPublicOp;
 use oss_edge_core::callback::verify::DEFAULT_MAX_BODY_BYTES;
 use oss_edge_core::callback::{TrustedKeys, VerifyOptions};
 use oss_edge_core::confirm::{Buckets, BucketsError};
@@ -261,8 +262,11 @@ fn parse_bool(
 }
 
 /// Parses `TRUSTED_KEYS`: `[{"url": "http://…/key.pem", "pem": "-----BEGIN PUBLIC KEY-----…"}]`.
-fn parse_trusted_keys(text: Option<&str>) -> Result<TrustedKeys, ConfigError> {
-    let mut keys = TrustedKeys::oss();
+fn parse_trusted_keys(
+    text: Option<&str>,
+    rsa: &'static dyn RsaPublicOp,
+) -> Result<TrustedKeys, ConfigError> {
+    let mut keys = TrustedKeys::oss_with(rsa);
     let Some(text) = text else { return Ok(keys) };
     let shape = |why: &str| ConfigError::TrustedKeysShape(why.to_owned());
     let value: serde_json::Value =
@@ -338,8 +342,13 @@ fn parse_origins(text: Option<&str>) -> Result<Vec<String>, ConfigError> {
 }
 
 impl Config {
-    /// Reads and checks every variable through `lookup` (name → value).
-    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    /// Reads and checks every variable through `lookup` (name → value). Callback signatures
+    /// will be checked with `rsa` computing `s^e mod n`: the runtime's `BigInt` in the Worker,
+    /// the core's software arithmetic in native tests.
+    pub fn from_lookup(
+        lookup: &dyn Fn(&str) -> Option<String>,
+        rsa: &'static dyn RsaPublicOp,
+    ) -> Result<Self, ConfigError> {
         let environment = match non_empty(lookup, VAR_ENVIRONMENT).as_deref().map(str::trim) {
             None | Some("production") => Environment::Production,
             Some("local") => Environment::Local,
@@ -363,7 +372,7 @@ impl Config {
         if trusted_text.is_some() && environment != Environment::Local {
             return Err(ConfigError::TrustedKeysOutsideLocal);
         }
-        let trusted_keys = parse_trusted_keys(trusted_text.as_deref())?;
+        let trusted_keys = parse_trusted_keys(trusted_text.as_deref(), rsa)?;
         let max_body_bytes = match non_empty(lookup, VAR_MAX_BODY_BYTES) {
             None => DEFAULT_MAX_BODY_BYTES,
             Some(value) => value
@@ -463,6 +472,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use oss_edge_core::callback::software_rsa::SOFTWARE_RSA;
     use std::collections::HashMap;
 
     const KEY: &str = "k1:0123456789abcdef0123456789abcdef";
@@ -474,7 +484,7 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        Config::from_lookup(&|name| map.get(name).cloned())
+        Config::from_lookup(&|name| map.get(name).cloned(), &SOFTWARE_RSA)
     }
 
     /// `vars` on top of a usable confirming configuration without tickets.

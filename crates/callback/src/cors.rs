@@ -45,14 +45,18 @@ pub fn check(config: &Config, origin: Option<&str>, preflight: bool) -> Cors {
 mod tests {
     use super::*;
     use crate::{VAR_CONFIRM_OBJECTS, VAR_CORS_ALLOWED_ORIGINS, VAR_TICKET_KEYS};
+    use oss_edge_core::callback::software_rsa::SOFTWARE_RSA;
 
     fn config(origins: &str) -> Config {
-        Config::from_lookup(&|name| match name {
-            VAR_TICKET_KEYS => Some("k1:0123456789abcdef0123456789abcdef".into()),
-            VAR_CONFIRM_OBJECTS => Some("false".into()),
-            VAR_CORS_ALLOWED_ORIGINS => Some(origins.into()),
-            _ => None,
-        })
+        Config::from_lookup(
+            &|name| match name {
+                VAR_TICKET_KEYS => Some("k1:0123456789abcdef0123456789abcdef".into()),
+                VAR_CONFIRM_OBJECTS => Some("false".into()),
+                VAR_CORS_ALLOWED_ORIGINS => Some(origins.into()),
+                _ => None,
+            },
+            &SOFTWARE_RSA,
+        )
         .unwrap()
     }
 

@@ -44,13 +44,16 @@ mod tests {
     #[test]
     fn shows_key_ids_not_secrets() {
         let secret = "0123456789abcdef0123456789abcdef";
-        let config = Config::from_lookup(&|name| match name {
-            crate::VAR_TICKET_KEYS => Some(format!("k1:{secret}")),
-            crate::VAR_BUCKETS => Some(r#"[{"name":"bkt","region":"cn-hangzhou"}]"#.into()),
-            crate::VAR_CONFIRM_ACCESS_KEY_ID => Some("ak".into()),
-            crate::VAR_CONFIRM_ACCESS_KEY_SECRET => Some("confirm-secret".into()),
-            _ => None,
-        })
+        let config = Config::from_lookup(
+            &|name| match name {
+                crate::VAR_TICKET_KEYS => Some(format!("k1:{secret}")),
+                crate::VAR_BUCKETS => Some(r#"[{"name":"bkt","region":"cn-hangzhou"}]"#.into()),
+                crate::VAR_CONFIRM_ACCESS_KEY_ID => Some("ak".into()),
+                crate::VAR_CONFIRM_ACCESS_KEY_SECRET => Some("confirm-secret".into()),
+                _ => None,
+            },
+            &oss_edge_core::callback::software_rsa::SOFTWARE_RSA,
+        )
         .unwrap();
         let body = health(&config).to_string();
         assert!(body.contains("\"k1\""));

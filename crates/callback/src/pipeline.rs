@@ -372,12 +372,15 @@ mod tests {
             (crate::VAR_CONFIRM_ACCESS_KEY_SECRET, "sk".into()),
         ];
         all.extend(vars.iter().map(|(k, v)| (*k, (*v).to_owned())));
-        Config::from_lookup(&|name| {
-            all.iter()
-                .rev()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.clone())
-        })
+        Config::from_lookup(
+            &|name| {
+                all.iter()
+                    .rev()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.clone())
+            },
+            &oss_edge_core::callback::software_rsa::SOFTWARE_RSA,
+        )
         .unwrap()
     }
 

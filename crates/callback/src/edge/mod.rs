@@ -37,7 +37,10 @@ use crate::{QUEUE_BINDING, health};
 fn config(env: &Env) -> &'static std::result::Result<Config, ConfigError> {
     static CONFIG: OnceLock<std::result::Result<Config, ConfigError>> = OnceLock::new();
     CONFIG.get_or_init(|| {
-        Config::from_lookup(&|name| oss_edge_worker_support::env::lookup(env, name))
+        Config::from_lookup(
+            &|name| oss_edge_worker_support::env::lookup(env, name),
+            &oss_edge_worker_support::bigint_rsa::BIGINT_RSA,
+        )
     })
 }
 

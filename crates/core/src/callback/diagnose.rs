@@ -589,7 +589,6 @@ fn signing_inputs<'k>(
     let trusted = keys.find(&key_url)?;
     let signature = base64_decode(request.header(AUTHORIZATION).ok()??).ok()?;
     // A signature of the wrong length matches no variant: no verification is worth running.
-    use rsa::traits::PublicKeyParts as _;
     (signature.len() == trusted.key.size()).then_some((trusted, signature))
 }
 

@@ -7,10 +7,9 @@
 
 use std::sync::OnceLock;
 
-use rsa::{BoxedUint, PublicKey as RsaPublicKey};
-
 use super::key_der;
-use super::rsa512::Rsa512;
+use super::rsa_key::{RsaPublicKey, RsaPublicOp};
+use super::software_rsa::SOFTWARE_RSA;
 use crate::encoding::base64_decode;
 
 /// The key OSS signs callbacks with, `callback_pub_key_v1.pem`: RSA-512, e = 65537 (spec §3.2).
@@ -97,10 +96,7 @@ pub fn parse_public_key_pem(pem: &str) -> Result<RsaPublicKey, KeyError> {
         &der[..]
     };
     let (n, e) = key_der::rsa_public_key(pkcs1_der)?;
-    let n = BoxedUint::from_be_slice_vartime(n);
-    let e = BoxedUint::from_be_slice_vartime(e);
-    RsaPublicKey::new_with_size_limits(n, e, MIN_KEY_BITS..=MAX_KEY_BITS)
-        .map_err(|e| KeyError::UnsupportedKey(e.to_string()))
+    RsaPublicKey::new(n, e)
 }
 
 fn oss_callback_key() -> &'static RsaPublicKey {
@@ -121,26 +117,24 @@ pub struct TrustedKey {
     pub key: RsaPublicKey,
     /// True for OSS's compiled-in key, false for keys added by configuration.
     pub builtin: bool,
-    /// The same key prepared for the fixed-width path, when it is 512 bits.
-    pub(crate) fast: Option<Rsa512>,
+    /// What computes `s^e mod n` for this key's signatures (see [`super::rsa_key`]).
+    pub op: &'static dyn RsaPublicOp,
 }
 
 impl TrustedKey {
-    fn new(url: String, key: RsaPublicKey, builtin: bool) -> Self {
-        let fast = Rsa512::new(&key);
-        Self {
-            url,
-            key,
-            builtin,
-            fast,
-        }
+    /// True when `signature` is this key's RSASSA-PKCS1-v1_5 signature of a message with MD5
+    /// digest `md5_digest` (spec §3.1).
+    pub fn verify_md5(&self, md5_digest: &[u8; 16], signature: &[u8]) -> bool {
+        self.key.verify_md5(self.op, md5_digest, signature)
     }
 }
 
-/// The list of keys a callback may be signed with, each selected by an exact URL.
+/// The list of keys a callback may be signed with, each selected by an exact URL, and the
+/// arithmetic their signatures are checked with.
 #[derive(Clone, Debug)]
 pub struct TrustedKeys {
     keys: Vec<TrustedKey>,
+    op: &'static dyn RsaPublicOp,
 }
 
 impl Default for TrustedKeys {
@@ -150,20 +144,35 @@ impl Default for TrustedKeys {
 }
 
 impl TrustedKeys {
-    /// OSS's compiled-in key under its `http://` and `https://` URLs.
+    /// OSS's compiled-in key under its `http://` and `https://` URLs, checked in software
+    /// ([`super::software_rsa`]).
     pub fn oss() -> Self {
+        Self::oss_with(&SOFTWARE_RSA)
+    }
+
+    /// [`TrustedKeys::oss`] with signatures checked by `op` (a Worker passes its runtime's).
+    pub fn oss_with(op: &'static dyn RsaPublicOp) -> Self {
         let key = oss_callback_key();
         Self {
             keys: OSS_CALLBACK_KEY_URLS
                 .iter()
-                .map(|url| TrustedKey::new((*url).to_owned(), key.clone(), true))
+                .map(|url| TrustedKey {
+                    url: (*url).to_owned(),
+                    key: key.clone(),
+                    builtin: true,
+                    op,
+                })
                 .collect(),
+            op,
         }
     }
 
-    /// An empty list (every callback will be rejected as `UntrustedKeyUrl`).
+    /// An empty list (every callback will be rejected as `UntrustedKeyUrl`), checked in software.
     pub fn empty() -> Self {
-        Self { keys: Vec::new() }
+        Self {
+            keys: Vec::new(),
+            op: &SOFTWARE_RSA,
+        }
     }
 
     /// Adds a key from configuration, selected by exactly `url`. A key already listed under
@@ -178,7 +187,12 @@ impl TrustedKeys {
         }
         let key = parse_public_key_pem(pem)?;
         self.keys.retain(|k| k.url != url);
-        self.keys.push(TrustedKey::new(url.to_owned(), key, false));
+        self.keys.push(TrustedKey {
+            url: url.to_owned(),
+            key,
+            builtin: false,
+            op: self.op,
+        });
         Ok(())
     }
 
@@ -196,7 +210,6 @@ impl TrustedKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rsa::traits::PublicKeyParts as _;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -204,7 +217,8 @@ mod tests {
     fn oss_key_is_512_bit_and_parses() {
         let key = oss_callback_key();
         assert_eq!(key.size(), 64);
-        assert_eq!(key.n().bit_width(), 512);
+        assert!(key.modulus()[0] & 0x80 != 0, "all 512 bits used");
+        assert_eq!(key.exponent(), [1, 0, 1]);
     }
 
     #[test]

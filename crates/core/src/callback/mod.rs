@@ -2,7 +2,9 @@
 //! upload event, and building the callback parameters a client sends with its upload.
 //!
 //! - [`verify()`] checks OSS's RSA/MD5 signature over the raw request (spec §3).
-//! - [`keys`] holds the trusted public keys, selected by exact key URL (spec §3.2).
+//! - [`keys`] holds the trusted public keys, selected by exact key URL (spec §3.2);
+//!   [`rsa_key`] checks their signatures, with `s^e mod n` from an [`rsa_key::RsaPublicOp`]:
+//!   [`software_rsa`] on hosts, the runtime's `BigInt` in the Workers.
 //! - [`event`] parses a verified body ([`parse_body`]) and builds the [`UploadEvent`] (schema
 //!   `oss-edge.upload.v2`, `docs/events.md`) from the object's facts ([`crate::confirm`]).
 //! - [`params`] builds and validates the `callback` / `callback-var` parameters (spec §1).
@@ -20,9 +22,10 @@ pub mod keys;
 pub mod outcome;
 pub mod params;
 pub mod reply;
-pub mod rsa512;
+pub mod rsa_key;
 #[cfg(feature = "signing")]
 pub mod signing;
+pub mod software_rsa;
 pub mod target;
 pub mod verify;
 

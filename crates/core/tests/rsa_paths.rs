@@ -1,5 +1,7 @@
-//! The fixed-width 512-bit verification path agrees with the general `rsa` crate path:
-//! on the real OSS vectors, on signatures made with a 512-bit test key, and on garbage.
+//! The core's RSASSA-PKCS1-v1_5 check, with the software `s^e mod n` (fixed-width for 512-bit
+//! keys), agrees with the `rsa` crate's complete verification, and the fixed-width arithmetic
+//! agrees with the general one: on the real OSS vectors, on signatures made with a 512-bit
+//! test key, and on garbage.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 mod common;
@@ -9,7 +11,7 @@ use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{Odd, U512};
 use md5::{Digest as _, Md5};
 use oss_edge_core::callback::keys::TrustedKey;
-use oss_edge_core::callback::rsa512::Rsa512;
+use oss_edge_core::callback::software_rsa::{Rsa512, general_public_op};
 use oss_edge_core::callback::target::{RequestTarget, string_to_sign};
 use oss_edge_core::callback::verify::{check_signature, check_signature_general};
 use oss_edge_core::callback::{TrustedKeys, VerifyError};
@@ -71,6 +73,29 @@ fn the_oss_key_and_the_test_key_take_the_fast_path() {
     assert!(
         Rsa512::new(&other.iter().next().unwrap().key).is_none(),
         "1024-bit keys use the general path"
+    );
+}
+
+#[test]
+fn fixed_width_and_general_arithmetic_agree() {
+    let key = test_512_key();
+    let fixed = Rsa512::new(&key.key).unwrap();
+    for seed in 0u8..40 {
+        let mut s: Vec<u8> = (0..64u8)
+            .map(|i| i.wrapping_mul(31).wrapping_add(seed.wrapping_mul(97)))
+            .collect();
+        s[0] &= 0x7f; // below n, whose top byte is 0xc2
+        let general = general_public_op(&key.key, &s).unwrap();
+        assert_eq!(
+            fixed.public_op(&s).unwrap().to_vec(),
+            general,
+            "seed {seed}"
+        );
+    }
+    let signature = sign_512(b"m");
+    assert_eq!(
+        fixed.public_op(&signature).unwrap().to_vec(),
+        general_public_op(&key.key, &signature).unwrap()
     );
 }
 
