@@ -66,7 +66,7 @@ CATEGORIES = [
     ("header copying (Headers → Vec<(String, String)>)", [r"glue __wbg_entries_", r"glue __wbg_next_", r"glue __wbg_done_", r"glue __wbg_value_", r"js_sys::.*Iter", r"worker::headers::Headers::entries", r"HeadersIterator"]),
     ("JSON encoding (event, reply, log: serde_json; JSON.parse of the event for the queue)", [r"serde_json::ser", r"Serialize", r"glue __wbg_parse_", r"format_rfc3339", r"json_string", r"ReplyTemplate::render", r"reply::map_strings", r"check_reply_body"]),
     ("JSON decoding (callback body, ticket claims)", [r"serde_json::de", r"parse_body", r"Deserialize", r"from_json", r"serde_json::value"]),
-    ("signature check (RSA-512, MD5, Base64, string to sign)", [r"callback::verify", r"crypto_bigint", r"rsa::", r"md5", r"Md5", r"base64", r"string_to_sign", r"RequestTarget", r"percent_decode", r"TrustedKeys"]),
+    ("signature check (PKCS#1 v1.5 check, s^e mod n by BigInt, MD5, Base64, string to sign)", [r"callback::verify", r"rsa_key", r"bigint_rsa", r"glue __wbg___wbindgen_(mul|rem)_", r"glue __wbg_BigInt_", r"crypto_bigint", r"rsa::", r"md5", r"Md5", r"base64", r"string_to_sign", r"RequestTarget", r"percent_decode", r"TrustedKeys"]),
     ("ticket (HMAC-SHA-256)", [r"ticket::", r"hmac", r"Hmac"]),
     ("SHA-256 (ticket HMAC, event id)", [r"sha2::", r"Sha256"]),
     ("event (FieldSorter, UploadEvent)", [r"event_id", r"UploadEvent", r"from_callback", r"FieldSorter", r"UploadClaims", r"confirm::"]),

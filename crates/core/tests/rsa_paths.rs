@@ -177,3 +177,33 @@ fn out_of_range_and_degenerate_signatures_are_rejected_by_both() {
         );
     }
 }
+
+#[test]
+fn alternating_512_bit_keys_never_use_each_others_prepared_key() {
+    // The software arithmetic keeps the last prepared 512-bit key: switching keys on every
+    // call must still check each signature under its own key.
+    let test_key = test_512_key();
+    let oss = TrustedKeys::oss();
+    let valid = real_vectors().into_iter().find(|c| c.expect_valid).unwrap();
+    let oss_key = oss
+        .find(&base64_decode(valid.header("x-oss-pub-key-url")).unwrap())
+        .unwrap();
+    let oss_message = string_to_sign(&RequestTarget::split(valid.target.as_bytes()), &valid.body);
+    let oss_signature = base64_decode(valid.header("authorization")).unwrap();
+    let test_signature = sign_512(b"m");
+    for _ in 0..3 {
+        assert_eq!(
+            check_signature(oss_key, &oss_message, &oss_signature),
+            Ok(())
+        );
+        assert_eq!(check_signature(&test_key, b"m", &test_signature), Ok(()));
+        assert_eq!(
+            check_signature(&test_key, &oss_message, &oss_signature),
+            Err(VerifyError::SignatureMismatch)
+        );
+        assert_eq!(
+            check_signature(oss_key, b"m", &test_signature),
+            Err(VerifyError::SignatureMismatch)
+        );
+    }
+}

@@ -13,6 +13,8 @@
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams, FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{BoxedUint, Odd, U512};
 
+use std::sync::Mutex;
+
 use super::keys::{MAX_KEY_BITS, MIN_KEY_BITS};
 use super::rsa_key::{RsaPublicKey, RsaPublicOp, left_pad};
 
@@ -28,10 +30,30 @@ pub static SOFTWARE_RSA: SoftwareRsa = SoftwareRsa;
 
 impl RsaPublicOp for SoftwareRsa {
     fn public_op(&self, key: &RsaPublicKey, signature: &[u8]) -> Option<Vec<u8>> {
-        match Rsa512::new(key) {
-            Some(fixed) => fixed.public_op(signature).map(|m| m.to_vec()),
-            None => general_public_op(key, signature),
+        if key.size() != FIXED_MODULUS_BYTES {
+            return general_public_op(key, signature);
         }
+        // Preparing the Montgomery parameters costs about as much as the exponentiation, and
+        // a process checks one key (OSS's) almost always: the last prepared key is kept.
+        static LAST: Mutex<Option<Rsa512>> = Mutex::new(None);
+        let mut last = LAST.lock().ok();
+        let cached = last
+            .as_deref()
+            .and_then(Option::as_ref)
+            .filter(|fixed| fixed.is_for(key))
+            .cloned();
+        let fixed = match cached {
+            Some(fixed) => fixed,
+            None => {
+                let fixed = Rsa512::new(key)?;
+                if let Some(slot) = last.as_deref_mut() {
+                    *slot = Some(fixed.clone());
+                }
+                fixed
+            }
+        };
+        drop(last);
+        fixed.public_op(signature).map(|m| m.to_vec())
     }
 }
 
@@ -80,6 +102,14 @@ impl Rsa512 {
             e,
             e_is_f4: e == U512::from_u32(65_537),
         })
+    }
+
+    /// True when this is `key` prepared.
+    pub fn is_for(&self, key: &RsaPublicKey) -> bool {
+        left_pad(key.modulus(), FIXED_MODULUS_BYTES)
+            .is_some_and(|n| U512::from_be_slice(&n) == self.n)
+            && left_pad(key.exponent(), FIXED_MODULUS_BYTES)
+                .is_some_and(|e| U512::from_be_slice(&e) == self.e)
     }
 
     /// `signature^e mod n`, or `None` when `signature` is not [`FIXED_MODULUS_BYTES`] long or
