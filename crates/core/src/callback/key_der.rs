@@ -6,7 +6,7 @@
 //! trailing bytes, positive minimal INTEGERs. This keeps the general-purpose ASN.1 and PKCS
 //! crates out of the Workers (about 6 KB of code and their error strings).
 
-use super::keys::KeyError;
+use super::rsa_key::KeyError;
 
 const SEQUENCE: u8 = 0x30;
 const INTEGER: u8 = 0x02;

@@ -25,45 +25,7 @@ pub const OSS_CALLBACK_KEY_URLS: [&str; 2] = [
     "https://gosspublic.alicdn.com/callback_pub_key_v1.pem",
 ];
 
-/// Smallest modulus accepted. OSS's own key is 512 bits, which general-purpose RSA libraries
-/// refuse by default; it is accepted here on purpose, and the upload ticket exists because a
-/// 512-bit signature alone is weak (spec §3.2).
-pub const MIN_KEY_BITS: usize = 512;
-
-/// Largest modulus accepted, bounding the work an operator-configured key can cost per request.
-pub const MAX_KEY_BITS: usize = 4096;
-
-/// Why a configured key could not be used.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum KeyError {
-    /// The PEM text has no `-----BEGIN PUBLIC KEY-----` / `-----END PUBLIC KEY-----` block.
-    NotPem,
-    /// The PEM body is not valid Base64.
-    PemBase64,
-    /// The DER is not an RSA SubjectPublicKeyInfo (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`) key.
-    NotRsaPublicKey(String),
-    /// The modulus is outside [`MIN_KEY_BITS`]..=[`MAX_KEY_BITS`] or the exponent is unusable.
-    UnsupportedKey(String),
-    /// The key URL is empty or contains whitespace or control characters.
-    InvalidUrl(String),
-}
-
-impl core::fmt::Display for KeyError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::NotPem => f.write_str(
-                "not a PEM public key: expected a -----BEGIN PUBLIC KEY----- or -----BEGIN RSA PUBLIC KEY----- block",
-            ),
-            Self::PemBase64 => f.write_str("the PEM body is not valid Base64"),
-            Self::NotRsaPublicKey(why) => write!(f, "not an RSA public key: {why}"),
-            Self::UnsupportedKey(why) => write!(f, "unsupported RSA key: {why}"),
-            Self::InvalidUrl(url) => write!(f, "invalid key URL {url:?}: it must be non-empty, without spaces or control characters"),
-        }
-    }
-}
-
-impl std::error::Error for KeyError {}
+pub use super::rsa_key::{KeyError, MAX_KEY_BITS, MIN_KEY_BITS};
 
 /// The DER inside a PEM block labelled `label`, or `None` when `pem` is not such a block.
 pub(crate) fn pem_block(pem: &str, label: &str) -> Option<Result<Vec<u8>, KeyError>> {

@@ -15,8 +15,7 @@ use crypto_bigint::{BoxedUint, Odd, U512};
 
 use std::sync::Mutex;
 
-use super::keys::{MAX_KEY_BITS, MIN_KEY_BITS};
-use super::rsa_key::{RsaPublicKey, RsaPublicOp, left_pad};
+use super::rsa_key::{MAX_KEY_BITS, MIN_KEY_BITS, RsaPublicKey, RsaPublicOp, left_pad};
 
 /// Modulus length in bytes of the fixed-width path.
 pub const FIXED_MODULUS_BYTES: usize = 64;
