@@ -24,9 +24,9 @@ pub use oss_edge_test_support::unique;
 use oss_edge_test_support::{Client, Response, local_url, repo_root, require_answering};
 use serde_json::Value;
 
-/// The callback Worker's port (set by the runner; default 34788).
+/// The callback Worker's port (set by the runner; default 19488).
 pub const PORT_ENV: &str = "OSS_EDGE_CONSUMER_TEST_PORT";
-/// The instance's oss-sim port (set by the runner; default 34700).
+/// The instance's oss-sim port (set by the runner; default 19400).
 pub const SIM_PORT_ENV: &str = "OSS_EDGE_CONSUMER_TEST_SIM_PORT";
 /// The bucket the instance's oss-sim serves and the callback Worker's `BUCKETS` lists (the
 /// runner's `OSS_BUCKET`).
@@ -112,13 +112,13 @@ impl Stack {
     /// or `tests/consumer-worker/run --keep` to reuse it).
     pub fn get() -> Self {
         let instance = std::env::var(INSTANCE_ENV).unwrap_or_else(|_| "consumer-test".into());
-        let base = local_url(PORT_ENV, 34788);
+        let base = local_url(PORT_ENV, 19488);
         require_answering(
             "the local stack",
             &format!("{base}/healthz"),
             "tests/consumer-worker/run",
         );
-        let sim = local_url(SIM_PORT_ENV, 34700);
+        let sim = local_url(SIM_PORT_ENV, 19400);
         require_answering(
             "the local stack's oss-sim",
             &format!("{sim}/oss-sim/health"),
