@@ -4,8 +4,11 @@ Worker) on an HTTP socket, its UPLOAD_EVENTS Queue implemented by queue-sink.js,
 requests (the bucket's HeadObject) answered by head-standin.js, and the sink's /stats on a
 second socket. No wrangler, no Miniflare: the socket hands each request straight to the Worker.
 
-    python3 workerd-config.py OUT.capnp callback PORT STATS_PORT ENV.json
+    python3 workerd-config.py OUT.capnp callback PORT STATS_PORT ENV.json [BUILD_DIR]
     python3 workerd-config.py OUT.capnp floor PORT STATS_PORT SAMPLE.json
+
+BUILD_DIR: the callback Worker's build (default crates/callback/build, what is deployed; the
+workerd profile passes the names-keeping build).
 
 ENV.json: the callback Worker's variables; SAMPLE.json: what it queued and answered
 (isolate.mjs --sample-out), which the floor Worker repeats.
@@ -30,7 +33,7 @@ def text(value):
 
 
 if kind == "callback":
-    build = os.path.join(root, "crates", "callback", "build")
+    build = sys.argv[6] if len(sys.argv) > 6 else os.path.join(root, "crates", "callback", "build")
     modules = [
         f'(name = "index.js", esModule = embed {embed(os.path.join(build, "index.js"))})',
         f'(name = "index_bg.wasm", wasm = embed {embed(os.path.join(build, "index_bg.wasm"))})',

@@ -36,6 +36,7 @@ crate-type = ["cdylib", "rlib"]
 oss-edge-core = { path = "$ROOT/crates/core" }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
+sha2 = { version = "0.11", default-features = false }
 
 [target.'cfg(target_arch = "wasm32")'.dependencies]
 worker = { version = "=$lock_worker", features = ["queue"] }
