@@ -52,20 +52,9 @@ send() { # URL ARGS...: signed callbacks (or --healthz) to URL
   local url="$1"; shift
   "$loadgen" --url "$url" --concurrency "$concurrency" --key "$key" --key-url "$key_url" "$@"
 }
-cpu_ticks() { # PID: utime + stime of the process and its threads, in clock ticks (1/100 s)
-  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
-
-workerd_pid=""
-stop_workerd() {
-  if [ -n "$workerd_pid" ]; then
-    kill "$workerd_pid" 2>/dev/null || true
-    wait "$workerd_pid" 2>/dev/null || true
-    workerd_pid=""
-  fi
-}
+source "$(dirname "$0")/workerd-lib.sh"
 cleanup() {
-  stop_workerd
+  workerd_stop
   [ "${LOAD_DEV_SERVER:-1}" = 0 ] || scripts/dev --stop --instance "$instance" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -76,13 +65,7 @@ trap cleanup EXIT
 run_workerd() {
   local name="$1" data="$2" base="http://127.0.0.1:$port" before after t0 t1 main rejected=null
   python3 scripts/bench.d/workerd-config.py "$OUT/$name.capnp" "$name" "$port" "$stats_port" "$data"
-  workerd serve "$OUT/$name.capnp" --experimental >"$OUT/$name.log" 2>&1 &
-  workerd_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
-    sleep 0.2
-  done
-  curl -fsS -o /dev/null "$base/healthz" || die "workerd ($name) did not start: $OUT/$name.log"
+  workerd_start "$OUT/$name.capnp" "$OUT/$name.log" "$base"
   # Warm-up (JIT, wasm tier-up) on other objects than the measured ones: their own event ids.
   send "$base" --requests "$warm" --first 1000000 >/dev/null
   before="$(curl -fsS "http://127.0.0.1:$stats_port/stats")"
@@ -104,7 +87,7 @@ run_workerd() {
   health="$("$loadgen" --url "$base" --concurrency "$concurrency" --requests "$requests" --healthz)"
   h1="$(cpu_ticks "$workerd_pid")"
   health="$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["workerd_cpu_us_per_request"]=round((int(sys.argv[3])-int(sys.argv[2]))*1e4/max(1,r["requests"]),1); print(json.dumps(r))' "$health" "$h0" "$h1")"
-  stop_workerd
+  workerd_stop
   python3 - "$main" "$before" "$after" "$t0" "$t1" "$rejected" "$health" >"$OUT/$name.json" <<'PY'
 import json, sys
 main, before, after = (json.loads(a) for a in sys.argv[1:4])

@@ -32,14 +32,8 @@ node scripts/bench.d/isolate.mjs --worker "$names_build/index.js" --env "$OUT/ca
   --valid "$OUT/valid.json" --rejected "$OUT/rejected.json" --iterations 20 --warmup 0 \
   --sample-out "$OUT/sample.json" >/dev/null
 
-workerd_pid=""
-stop_workerd() {
-  [ -z "$workerd_pid" ] && return
-  kill "$workerd_pid" 2>/dev/null || true
-  wait "$workerd_pid" 2>/dev/null || true
-  workerd_pid=""
-}
-trap stop_workerd EXIT
+source "$(dirname "$0")/workerd-lib.sh"
+trap workerd_stop EXIT
 exec 9>/tmp/oss-edge-workers.lock
 flock 9
 
@@ -47,21 +41,15 @@ flock 9
 profile() {
   local name="$1" base="http://127.0.0.1:$port" t0 t1
   python3 scripts/bench.d/workerd-config.py "$OUT/$name.capnp" "$name" "$port" "$stats_port" "$2" ${3:+"$3"}
-  workerd serve "$OUT/$name.capnp" --experimental --inspector-addr "$inspector" >"$OUT/$name.log" 2>&1 &
-  workerd_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
-    sleep 0.2
-  done
-  curl -fsS -o /dev/null "$base/healthz" || die "workerd ($name) did not start: $OUT/$name.log"
+  workerd_start "$OUT/$name.capnp" "$OUT/$name.log" "$base" --inspector-addr "$inspector"
   "$loadgen" --url "$base" --concurrency "$concurrency" --key "$key" --key-url "$key_url" \
     --requests "$warm" --first 1000000 >/dev/null
-  t0="$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$workerd_pid/stat")"
+  t0="$(cpu_ticks "$workerd_pid")"
   node scripts/bench.d/workerd-profile.mjs --inspector "$inspector" --worker under-test \
     --out "$OUT/$name.cpuprofile" -- "$loadgen" --url "$base" --concurrency "$concurrency" \
     --key "$key" --key-url "$key_url" --requests "$requests" >"$OUT/$name-load.json"
-  t1="$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$workerd_pid/stat")"
-  stop_workerd
+  t1="$(cpu_ticks "$workerd_pid")"
+  workerd_stop
   python3 scripts/bench.d/profile-summary.py "$OUT/$name.cpuprofile" "$requests" >"$OUT/$name-summary.json"
   python3 - "$OUT/$name-summary.json" "$OUT/$name-load.json" "$t0" "$t1" "$requests" >"$OUT/$name.json" <<'PY'
 import json, sys
