@@ -28,8 +28,11 @@ dev_wrangler_exec() {
       *) break ;;
     esac
   done
+  # The inspector (wrangler's inspector proxy, workerd's socket "direct:1:default") on PORT + 4000:
+  # below Linux's ephemeral range (32768-60999), where any outbound connection of another
+  # process may hold the port (PORT + 20000 did, for the test instances on 17xxx-19xxx).
   local args=(dev "${configs[@]}" --env local --local --ip 127.0.0.1 --port "$port"
-    --inspector-port "$((port + 20000))"
+    --inspector-port "$((port + 4000))"
     --show-interactive-dev-session=false
     --persist-to "$state/wrangler")
   # OSS_EDGE_DEV_TEST_SCHEDULED=1: `GET /__scheduled` runs the first Worker's scheduled handler
