@@ -130,9 +130,42 @@ pub fn hex_lower(bytes: &[u8]) -> String {
     out
 }
 
+/// The big-endian bytes of a number written in hexadecimal without prefix, in either case and
+/// with any number of digits (an odd count gets a leading zero nibble, as JavaScript's
+/// `BigInt.prototype.toString(16)` writes numbers). `None` for an empty text or a non-hex digit.
+pub fn hex_number_bytes(hex: &str) -> Option<Vec<u8>> {
+    let digits = hex.as_bytes();
+    if digits.is_empty() {
+        return None;
+    }
+    let (head, tail) = digits.split_at(digits.len() % 2);
+    let mut out = Vec::with_capacity(digits.len().div_ceil(2));
+    if let [single] = head {
+        out.push(hex_value(*single)?);
+    }
+    for pair in tail.chunks_exact(2) {
+        out.push(hex_value(pair[0])? << 4 | hex_value(pair[1])?);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_numbers_of_any_length_round_trip() {
+        assert_eq!(hex_number_bytes("0"), Some(vec![0]));
+        assert_eq!(hex_number_bytes("abc"), Some(vec![0x0a, 0xbc]));
+        assert_eq!(hex_number_bytes("01Ff"), Some(vec![0x01, 0xff]));
+        assert_eq!(
+            hex_number_bytes(&hex_lower(&[0, 7, 0xfe])),
+            Some(vec![0, 7, 0xfe])
+        );
+        assert_eq!(hex_number_bytes(""), None);
+        assert_eq!(hex_number_bytes("0x1"), None);
+        assert_eq!(hex_number_bytes("12g4"), None);
+    }
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 

