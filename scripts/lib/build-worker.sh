@@ -62,6 +62,7 @@ inputs_hash() {
   {
     cd "$ROOT"
     find Cargo.toml Cargo.lock crates/core/Cargo.toml crates/core/src crates/core/schema \
+      crates/worker-support/Cargo.toml crates/worker-support/src \
       "crates/$name/Cargo.toml" "crates/$name/src" -type f -print0 2>/dev/null |
       sort -z | xargs -0 sha256sum
     printf '%s\n' "$WASM_BINDGEN_BIN" "$ESBUILD_BIN" "$WASM_OPT_BIN"

@@ -44,3 +44,14 @@ cargo_install_exact() {
   say "cargo install $name $version (one-time, several minutes)"
   cargo install "$name" --version "$version" "$@"
 }
+
+# Every Worker configuration variable scripts/dev passes on from its environment (signer,
+# callback and reconciler: scripts/lib/dev-*.sh), one per line. Test runners unset them so
+# none of a developer's overrides reach their instance.
+dev_config_vars() {
+  (
+    source "$ROOT/scripts/lib/dev-signer.sh"
+    source "$ROOT/scripts/lib/dev-callback.sh"
+    printf '%s\n' "${DEV_SIGNER_VARS[@]}" "${DEV_CALLBACK_VARS[@]}" "${DEV_RECONCILER_VARS[@]}"
+  )
+}

@@ -10,9 +10,6 @@
 # Queues deliver between them (they only deliver inside one process). Without them, DIR's
 # wrangler.toml is used.
 #
-# OSS_EDGE_DEV_TEST_SCHEDULED=1 adds `--test-scheduled` (GET /__scheduled fires the first
-# Worker's scheduled handler).
-#
 # Each VAR set in the environment (even to an empty value) is passed as `--var VAR:VALUE`,
 # overriding [env.local.vars] of the first Worker (wrangler applies --var to that one only).
 # wrangler 4 needs Node >= 22.12: node_modules/.bin holds the project-local Node 22 and
@@ -35,9 +32,6 @@ dev_wrangler_exec() {
     --inspector-port "$((port + 4000))"
     --show-interactive-dev-session=false
     --persist-to "$state/wrangler")
-  # OSS_EDGE_DEV_TEST_SCHEDULED=1: `GET /__scheduled` runs the first Worker's scheduled handler
-  # (tests/reconcile runs the callback Worker's Cron Trigger this way).
-  if [ "${OSS_EDGE_DEV_TEST_SCHEDULED:-}" = 1 ]; then args+=(--test-scheduled); fi
   for var in "$@"; do
     if [ -n "${!var+set}" ]; then
       args+=(--var "$var:${!var}")

@@ -1,6 +1,6 @@
 //! Development-only behaviour, active only in [`Environment::Local`]: the development routes
-//! handed to the consumer Worker, and failure injection (queue sends, confirmation requests)
-//! for tests.
+//! handed to the consumer and reconciler Workers, and failure injection (queue sends,
+//! confirmation requests) for tests.
 
 use crate::config::Environment;
 
@@ -14,10 +14,38 @@ pub const DEV_PREFIX: &str = "/__dev/";
 /// The service binding to the consumer Worker (`[[env.local.services]]` in `wrangler.toml`).
 pub const DEV_CONSUMER_BINDING: &str = "DEV_CONSUMER";
 
-/// Whether a request for `path` goes to the development consumer — only in the local
-/// environment.
-pub fn forwards_to_consumer(environment: Environment, path: &str) -> bool {
-    environment == Environment::Local && path.starts_with(DEV_PREFIX)
+/// The service binding to the reconciler Worker (`[[env.local.services]]` in `wrangler.toml`).
+pub const DEV_RECONCILER_BINDING: &str = "DEV_RECONCILER";
+
+/// Any request here runs the reconciler's Cron Trigger handler once (local only): wrangler's
+/// `/__scheduled` reaches only the Worker that has the port, this one.
+pub const DEV_CRON_PATH: &str = "/__dev/reconciler/scheduled";
+
+/// Where a local development request goes instead of this Worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DevForward {
+    /// Under [`DEV_PREFIX`]: to the consumer Worker ([`DEV_CONSUMER_BINDING`]).
+    Consumer,
+    /// [`crate::route::RECONCILE_PATH`]: to the reconciler Worker ([`DEV_RECONCILER_BINDING`]),
+    /// so `oss-edge reconcile --url` works against the one local port.
+    Reconciler,
+    /// [`DEV_CRON_PATH`]: the reconciler's scheduled handler.
+    ReconcilerCron,
+}
+
+/// Where a request for `path` is handed on — only in the local environment.
+pub fn dev_forward(environment: Environment, path: &str) -> Option<DevForward> {
+    if environment != Environment::Local {
+        None
+    } else if path == crate::route::RECONCILE_PATH {
+        Some(DevForward::Reconciler)
+    } else if path == DEV_CRON_PATH {
+        Some(DevForward::ReconcilerCron)
+    } else if path.starts_with(DEV_PREFIX) {
+        Some(DevForward::Consumer)
+    } else {
+        None
+    }
 }
 
 /// Request header that makes queue sends fail or stall, for tests: a number `n` fails the
@@ -175,14 +203,20 @@ mod tests {
 
     #[test]
     fn development_routes_are_forwarded_only_locally() {
-        assert!(forwards_to_consumer(Environment::Local, "/__dev/events"));
-        assert!(forwards_to_consumer(Environment::Local, "/__dev/rows"));
-        assert!(!forwards_to_consumer(
-            Environment::Production,
-            "/__dev/events"
-        ));
-        assert!(!forwards_to_consumer(Environment::Local, "/__dev"));
-        assert!(!forwards_to_consumer(Environment::Local, "/oss/callback"));
+        let local = |path| dev_forward(Environment::Local, path);
+        assert_eq!(local("/__dev/events"), Some(DevForward::Consumer));
+        assert_eq!(local("/__dev/rows"), Some(DevForward::Consumer));
+        assert_eq!(local("/v1/reconcile"), Some(DevForward::Reconciler));
+        assert_eq!(
+            local("/__dev/reconciler/scheduled"),
+            Some(DevForward::ReconcilerCron)
+        );
+        for path in ["/__dev/events", "/v1/reconcile", DEV_CRON_PATH] {
+            assert_eq!(dev_forward(Environment::Production, path), None, "{path}");
+        }
+        assert_eq!(local("/__dev"), None);
+        assert_eq!(local("/v1/reconcile/x"), None);
+        assert_eq!(local("/oss/callback"), None);
     }
 
     #[test]

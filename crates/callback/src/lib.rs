@@ -13,17 +13,20 @@
 //! - [`reply`]: the 200 body from `REPLY_TEMPLATE`, within OSS's reply contract.
 //! - [`rejection`]: error codes and the one code → status table.
 //! - [`retry`]: the queue backoff schedule inside OSS's 5-second budget.
-//! - [`reconcile`]: the operator's reconciliation (`POST /v1/reconcile`, the Cron Trigger).
 //! - [`log`], [`health`]: the per-request log line and `/healthz`.
-//! - [`dev`]: local-only behaviour (development routes handed to the consumer Worker, queue
-//!   failure injection).
+//! - [`dev`]: local-only behaviour (development routes handed to the consumer and reconciler
+//!   Workers, queue failure injection).
+//!
+//! Reconciliation (listing the buckets for uploads whose callback failed) is a Worker of its
+//! own, `crates/reconciler`: it needs listing credentials and a Cron Trigger, and none of its
+//! code belongs on the callback path.
 //! - `edge` (wasm32 only): the Worker glue — request and response, `Env`, the queue.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 /// Queue producer binding the events are sent to (`[[queues.producers]] binding`); further
-/// shards are `UPLOAD_EVENTS_1`, `UPLOAD_EVENTS_2`, … ([`shard`]).
-pub const QUEUE_BINDING: &str = "UPLOAD_EVENTS";
+/// shards are `UPLOAD_EVENTS_1`, `UPLOAD_EVENTS_2`, … (`oss_edge_worker_support::shard`).
+pub const QUEUE_BINDING: &str = oss_edge_worker_support::shard::FIRST_BINDING;
 
 /// `true` (default) or `false`: whether callbacks without an upload ticket are refused.
 pub const VAR_REQUIRE_TICKET: &str = "REQUIRE_TICKET";
@@ -81,12 +84,10 @@ pub mod dev;
 pub mod health;
 pub mod log;
 pub mod pipeline;
-pub mod reconcile;
 pub mod rejection;
 pub mod reply;
 pub mod retry;
 pub mod route;
-pub mod shard;
 pub mod ticket_steps;
 
 #[cfg(target_arch = "wasm32")]
@@ -94,18 +95,11 @@ mod edge;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
-    use worker::{Context, Env, Request, Result, ScheduleContext, ScheduledEvent, event};
+    use worker::{Context, Env, Request, Result, event};
 
     /// OSS's callback (and `/healthz`).
     #[event(fetch)]
     async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<crate::edge::Reply> {
         crate::edge::handle(request, env).await
-    }
-
-    /// A Cron Trigger (none is configured by default): one reconciliation run over
-    /// `RECONCILE_DAYS` (docs/reconcile.md).
-    #[event(scheduled)]
-    async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-        crate::edge::scheduled(env).await
     }
 }

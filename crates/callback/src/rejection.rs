@@ -19,6 +19,7 @@ pub const STATUS_BY_CODE: &[(&str, u16)] = &[
     // Routing.
     ("method_not_allowed", 405),
     ("path_not_allowed", 404),
+    ("reconcile_elsewhere", 404),
     // Reading the request.
     ("body_too_large", 413),
     ("body_unreadable", 400),
@@ -73,6 +74,8 @@ pub enum Rejection {
     },
     /// The path is outside `ALLOWED_PATH_PREFIXES`.
     PathNotAllowed,
+    /// `POST /v1/reconcile`: reconciliation is the reconciler Worker's (`docs/reconcile.md`).
+    ReconcileElsewhere,
     /// The declared or streamed body is over `MAX_BODY_BYTES`.
     BodyTooLarge {
         /// The configured cap.
@@ -118,6 +121,7 @@ impl Rejection {
         match self {
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::PathNotAllowed => "path_not_allowed",
+            Self::ReconcileElsewhere => "reconcile_elsewhere",
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::BodyUnreadable(_) => "body_unreadable",
             Self::Verify(e) => e.code(),
@@ -166,6 +170,10 @@ impl fmt::Display for Rejection {
             Self::PathNotAllowed => {
                 f.write_str("this path is not an allowed callback path (see ALLOWED_PATH_PREFIXES)")
             }
+            Self::ReconcileElsewhere => f.write_str(
+                "reconciliation is the reconciler Worker's (crates/reconciler): call its URL, \
+                 `oss-edge reconcile --url <reconciler URL>` (docs/reconcile.md)",
+            ),
             Self::BodyTooLarge { limit } => {
                 write!(
                     f,

@@ -15,6 +15,10 @@ pub const RECOVER_PATH: &str = "/v1/recover";
 /// `Allow` for [`RECOVER_PATH`].
 pub const ALLOW_RECOVER: &str = "POST, OPTIONS";
 
+/// The reconciler Worker's path (`crates/reconciler`): the callback Worker answers it with
+/// where reconciliation went, and forwards it to the reconciler in the local environment.
+pub const RECONCILE_PATH: &str = "/v1/reconcile";
+
 /// `Allow` for callback paths.
 pub const ALLOW_CALLBACK: &str = "POST";
 /// `Allow` for [`HEALTH_PATH`].
@@ -49,7 +53,8 @@ pub enum Route {
     Recover,
     /// `OPTIONS` on [`RECOVER_PATH`]: a browser's CORS preflight for it.
     RecoverPreflight,
-    /// `POST` on [`crate::reconcile::RECONCILE_PATH`]: the operator's reconciliation.
+    /// Any method on [`RECONCILE_PATH`]: reconciliation, which is the reconciler Worker's
+    /// (`crates/reconciler`; locally forwarded to it, `crate::dev`).
     Reconcile,
     /// `POST` anywhere else: an OSS callback.
     Callback,
@@ -78,13 +83,8 @@ pub fn route(method: &str, path: &str) -> Route {
                 allow: ALLOW_RECOVER,
             },
         }
-    } else if path == crate::reconcile::RECONCILE_PATH {
-        match method {
-            "POST" => Route::Reconcile,
-            _ => Route::MethodNotAllowed {
-                allow: crate::reconcile::ALLOW_RECONCILE,
-            },
-        }
+    } else if path == RECONCILE_PATH {
+        Route::Reconcile
     } else if method == "POST" {
         Route::Callback
     } else {
@@ -136,10 +136,7 @@ mod tests {
         );
         assert_eq!(route("POST", "/v1/recover/x"), Route::Callback);
         assert_eq!(route("POST", "/v1/reconcile"), Route::Reconcile);
-        assert_eq!(
-            route("GET", "/v1/reconcile"),
-            Route::MethodNotAllowed { allow: "POST" }
-        );
+        assert_eq!(route("GET", "/v1/reconcile"), Route::Reconcile);
         assert_eq!(
             route("GET", "/cb"),
             Route::MethodNotAllowed {

@@ -40,7 +40,7 @@ enum Command {
     /// JSON-lines confirmation requests for the differential suite (tests/differential).
     #[command(hide = true)]
     ConfirmBatch(confirm_cmd::ConfirmBatchArgs),
-    /// Run a callback Worker's reconciliation (POST /v1/reconcile; token from
+    /// Run the reconciler Worker's reconciliation (POST /v1/reconcile; token from
     /// OSS_EDGE_RECONCILE_TOKEN): queue an event for every recent upload.
     Reconcile(reconcile_cmd::ReconcileArgs),
     /// Mint or check an upload ticket.

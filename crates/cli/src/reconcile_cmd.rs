@@ -1,4 +1,4 @@
-//! `oss-edge reconcile`: one reconciliation run of a callback Worker from a terminal
+//! `oss-edge reconcile`: one reconciliation run of the reconciler Worker from a terminal
 //! (`POST /v1/reconcile`, docs/reconcile.md).
 //!
 //! The token comes from `OSS_EDGE_RECONCILE_TOKEN`, never a flag (flags show in `ps` and
@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 /// The environment variable holding the Worker's `RECONCILE_TOKEN`.
 pub const TOKEN_ENV: &str = "OSS_EDGE_RECONCILE_TOKEN";
 
-/// The endpoint's path on the callback Worker.
+/// The endpoint's path on the reconciler Worker.
 const PATH: &str = "/v1/reconcile";
 
 /// Calls after which the command gives up on a run that keeps being truncated.
@@ -28,8 +28,9 @@ const MAX_CALLS: u32 = 1000;
 /// Arguments of `reconcile`.
 #[derive(Args)]
 pub struct ReconcileArgs {
-    /// The callback Worker's origin (e.g. https://oss-edge-callback.example.workers.dev) or its
-    /// full /v1/reconcile URL. http:// and https:// (TLS with the bundled Mozilla roots).
+    /// The reconciler Worker's origin (e.g. https://oss-edge-reconciler.example.workers.dev) or
+    /// its full /v1/reconcile URL (locally, the callback Worker's, which forwards it). http://
+    /// and https:// (TLS with the bundled Mozilla roots).
     #[arg(long)]
     url: String,
     /// Days to list, ending today (UTC); 1 to 31. Default: the Worker's RECONCILE_DAYS.
@@ -68,7 +69,7 @@ fn endpoint(url: &str) -> Result<String, String> {
         "" => Ok(format!("{}{PATH}", url.trim_end_matches('/'))),
         p if p == PATH => Ok(url.trim_end_matches('/').to_owned()),
         other => Err(format!(
-            "--url path {other:?}: give the callback Worker's origin or its {PATH} URL"
+            "--url path {other:?}: give the reconciler Worker's origin or its {PATH} URL"
         )),
     }
 }

@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! SECURITY.md, "Bounded outbound": the callback Worker reaches the network from one place
-//! (`edge/confirm.rs`; reconciliation's listing pages go through the same `start_fetch`), and it
-//! sends only what the core built from configuration (`pipeline::confirmation_request`: `head_object` for
+//! (`edge/confirm.rs`, through the shared `oss-edge-worker-support::fetch`, whose one `fetch`
+//! call sends an `OutboundRequest` as the core built it), and it sends only what the core built
+//! from configuration (`pipeline::confirmation_request`: `head_object` for
 //! a bucket looked up in `BUCKETS`). Nothing in a request names a host to contact (no SSRF),
 //! and a key URL is never downloaded. This guard fails if the Worker's source gains another
 //! way to reach the network. (tests/confirmation.rs checks the same at the HTTP level: a
@@ -33,9 +34,18 @@ const FORBIDDEN: [&str; 7] = [
     "Socket",
 ];
 
+fn hits(text: &str) -> Vec<&'static str> {
+    FORBIDDEN
+        .iter()
+        .copied()
+        .filter(|needle| text.contains(needle))
+        .collect()
+}
+
 #[test]
 fn the_only_outbound_request_is_the_confirmation_built_from_configuration() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/callback/src");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let src = root.join("crates/callback/src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     assert!(
@@ -46,19 +56,40 @@ fn the_only_outbound_request_is_the_confirmation_built_from_configuration() {
     let confirm = src.join("edge/confirm.rs");
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
-        let hits: Vec<&str> = FORBIDDEN
-            .iter()
-            .copied()
-            .filter(|needle| text.contains(needle))
-            .collect();
+        assert!(
+            hits(&text).is_empty(),
+            "{} contains {:?}",
+            file.display(),
+            hits(&text)
+        );
+        // The shared fetch is called from the confirmation alone.
+        let calls = text.matches("fetch::").count();
         if *file == confirm {
-            // One fetch, of the URL the core built, nothing else.
-            assert_eq!(hits, ["fetch_with"], "{}", file.display());
+            assert_eq!(calls, 1, "one `fetch::head(`");
+            assert!(text.contains("fetch::head(request,"), "{}", file.display());
+            assert!(text.contains("request: &OutboundRequest"));
+        } else {
+            assert_eq!(calls, 0, "{} calls the shared fetch", file.display());
+        }
+    }
+    // The shared glue: one fetch, of the URL the core built, in fetch.rs; nothing elsewhere.
+    let shared = root.join("crates/worker-support/src");
+    let mut files = Vec::new();
+    rust_files(&shared, &mut files);
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        if file.ends_with("fetch.rs") {
+            assert_eq!(hits(&text), ["fetch_with"], "{}", file.display());
             assert_eq!(text.matches("fetch_with").count(), 1);
             assert!(text.contains("fetch_with_str_and_init(&request.url, &init)"));
             assert!(text.contains("request: &OutboundRequest"));
         } else {
-            assert!(hits.is_empty(), "{} contains {hits:?}", file.display());
+            assert!(
+                hits(&text).is_empty(),
+                "{} contains {:?}",
+                file.display(),
+                hits(&text)
+            );
         }
     }
     // Compared without whitespace, so formatting cannot matter.

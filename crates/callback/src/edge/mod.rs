@@ -2,11 +2,9 @@
 //! bytes between the runtime and the pure modules; no decision about OSS is made here.
 
 mod confirm;
+mod dev;
 mod http;
 mod queue;
-mod reconcile;
-
-pub(crate) use reconcile::scheduled;
 
 use std::sync::OnceLock;
 
@@ -19,8 +17,8 @@ use oss_edge_core::callback::READ_HEADERS;
 use crate::config::{Config, ConfigError, Environment};
 use crate::cors::{self, Cors};
 use crate::dev::{
-    DEV_CONSUMER_BINDING, FAIL_CONFIRM_HEADER, FAIL_QUEUE_HEADER, FAIL_SHARD_HEADER,
-    InjectedFailures, failing_shard, forwards_to_consumer, injected_failures, queue_failures,
+    FAIL_CONFIRM_HEADER, FAIL_QUEUE_HEADER, FAIL_SHARD_HEADER, InjectedFailures, dev_forward,
+    failing_shard, injected_failures, queue_failures,
 };
 use crate::log::{Outcome, RequestLog};
 use crate::pipeline::{
@@ -44,21 +42,7 @@ fn config(env: &Env) -> &'static std::result::Result<Config, ConfigError> {
     })
 }
 
-/// The text of a JS error: a string as is, else its `message`, else `fallback`.
-fn js_error_text(error: &wasm_bindgen::JsValue, fallback: &str) -> String {
-    error
-        .as_string()
-        .or_else(|| {
-            js_sys::Reflect::get(error, &wasm_bindgen::JsValue::from_str("message"))
-                .ok()
-                .and_then(|m| m.as_string())
-        })
-        .unwrap_or_else(|| fallback.to_owned())
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
+use oss_edge_worker_support::js::now_ms;
 
 /// The request headers the core and this adapter read, owned, and borrowed as the core takes
 /// them: [`oss_edge_core::callback::READ_HEADERS`], and locally the failure-injection headers.
@@ -100,11 +84,14 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Reply> {
     let target = target_of_url(&url);
     let path = path_of_target(target);
     let config = config(&env);
-    if let Ok(config) = config
-        && forwards_to_consumer(config.environment, path)
+    if let Some(forward) = config
+        .as_ref()
+        .ok()
+        .and_then(|config| dev_forward(config.environment, path))
     {
-        // Local only, and not logged: the demo page polls it.
-        return dev_consumer(request, &env).await;
+        // Local only, and not logged here: the demo page polls the consumer's routes, and the
+        // reconciler logs its own requests.
+        return dev::forward(forward, request, &env).await;
     }
     let mut log = RequestLog::new(&method, path);
 
@@ -124,10 +111,10 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Reply> {
             Some(allow),
             &[],
         ),
-        (
-            Route::Callback | Route::Recover | Route::RecoverPreflight | Route::Reconcile,
-            Err(error),
-        ) => reject(&mut log, Rejection::Misconfigured(error.clone()), None, &[]),
+        (Route::Reconcile, _) => reject(&mut log, Rejection::ReconcileElsewhere, None, &[]),
+        (Route::Callback | Route::Recover | Route::RecoverPreflight, Err(error)) => {
+            reject(&mut log, Rejection::Misconfigured(error.clone()), None, &[])
+        }
         (Route::RecoverPreflight, Ok(config)) => {
             let origin = request.headers().get("origin").ok().flatten();
             match cors::check(config, origin.as_deref(), true) {
@@ -159,9 +146,6 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Reply> {
                 }
             }
         }
-        (Route::Reconcile, Ok(config)) => {
-            reconcile::handle(&mut request, &env, config, &mut log).await
-        }
         (Route::Callback, Ok(config)) => {
             let arrival = Arrival {
                 inbound: Inbound::Callback,
@@ -175,22 +159,6 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Reply> {
     log.latency_ms = (now_ms() - started).max(0.0) as u64;
     worker::console_log!("{}", log.to_line());
     response
-}
-
-/// Hands a development request to the consumer Worker (local only; `dev::DEV_PREFIX`).
-async fn dev_consumer(request: Request, env: &Env) -> Result<Reply> {
-    match env.service(DEV_CONSUMER_BINDING) {
-        Ok(consumer) => consumer.fetch_request(request).await.map(Reply::from),
-        Err(_) => http::json(
-            503,
-            format!(
-                r#"{{"error":"dev_consumer_unavailable","message":"no service binding {DEV_CONSUMER_BINDING}: run the consumer with scripts/dev"}}"#
-            )
-            .into_bytes(),
-            false,
-            None,
-        ),
-    }
 }
 
 fn accept(log: &mut RequestLog, reply: Vec<u8>, extra: &[(&str, String)]) -> Result<Reply> {
@@ -297,19 +265,6 @@ async fn take_inbound(
     .await
 }
 
-/// The bound shard queues, in order: `UPLOAD_EVENTS`, then `UPLOAD_EVENTS_1`, … up to the
-/// first missing binding (`crate::shard`).
-fn shard_queues(env: &Env) -> Vec<worker::Queue> {
-    let mut queues = Vec::new();
-    for k in 0..crate::shard::MAX_SHARDS {
-        match env.queue(&crate::shard::binding(k)) {
-            Ok(queue) => queues.push(queue),
-            Err(_) => break,
-        }
-    }
-    queues
-}
-
 /// Shared by both paths: confirm `pending` in the bucket, build the event, queue it.
 async fn deliver(
     config: &Config,
@@ -336,7 +291,7 @@ async fn deliver(
     log.event_id = Some(accepted.event.id.clone());
     log.confirmed = Some(accepted.event.confirmed);
 
-    let queues = shard_queues(env);
+    let queues = oss_edge_worker_support::shard::queues(env);
     if queues.is_empty() {
         return Err(Rejection::QueueUnavailable {
             attempts: 0,

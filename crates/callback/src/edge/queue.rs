@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use futures_util::future::{Either, select};
+use oss_edge_worker_support::js::{error_text, now_ms};
 use wasm_bindgen::{JsCast as _, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{Delay, Queue};
@@ -12,10 +13,6 @@ use crate::rejection::Rejection;
 use crate::retry::Deadline;
 
 const QUEUE_REFUSED: &str = "the queue refused the message";
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
 
 /// `queue.send(message, {contentType: "json"})`, called on the binding directly: the same
 /// call `worker::Queue::send_raw` makes, without serde-wasm-bindgen for the options object
@@ -40,20 +37,19 @@ fn send_promise(queue: &Queue, message: &JsValue) -> Result<js_sys::Promise, JsV
 async fn send_once(queue: &Queue, event_json: &str, timeout_ms: f64) -> Result<(), String> {
     let message =
         js_sys::JSON::parse(event_json).map_err(|_| "the event is not valid JSON".to_owned())?;
-    let promise =
-        send_promise(queue, &message).map_err(|e| super::js_error_text(&e, QUEUE_REFUSED))?;
+    let promise = send_promise(queue, &message).map_err(|e| error_text(&e, QUEUE_REFUSED))?;
     let send = JsFuture::from(promise);
     let timeout = Delay::from(Duration::from_millis(timeout_ms.max(1.0) as u64));
     match select(send, timeout).await {
         Either::Left((Ok(_), _)) => Ok(()),
-        Either::Left((Err(e), _)) => Err(super::js_error_text(&e, QUEUE_REFUSED)),
+        Either::Left((Err(e), _)) => Err(error_text(&e, QUEUE_REFUSED)),
         Either::Right(_) => Err(format!("no answer within {} ms", timeout_ms as u64)),
     }
 }
 
 /// Sends the event `id` (`event_json`) to its shard among `queues` (non-empty), failing over
 /// to the next shard after each refusal and waiting between rounds, until the request's
-/// deadline (`crate::shard`). `Ok((attempts, shard))` once a queue accepted it.
+/// deadline (`oss_edge_worker_support::shard`). `Ok((attempts, shard))` once a queue accepted it.
 pub(super) async fn send_with_retry(
     queues: &[Queue],
     id: &str,
@@ -64,7 +60,7 @@ pub(super) async fn send_with_retry(
 ) -> Result<(u32, usize), Rejection> {
     let mut attempt = 1;
     loop {
-        let shard = crate::shard::for_attempt(id, queues.len(), attempt);
+        let shard = oss_edge_worker_support::shard::for_attempt(id, queues.len(), attempt);
         let Some(queue) = queues.get(shard) else {
             return Err(Rejection::QueueUnavailable {
                 attempts: attempt,

@@ -31,17 +31,7 @@ fn config(env: &Env) -> &'static std::result::Result<Config, ConfigError> {
     })
 }
 
-/// The text of a JS error: a string as is, else its `message`, else `fallback`.
-fn js_error_text(error: &JsValue, fallback: &str) -> String {
-    error
-        .as_string()
-        .or_else(|| {
-            js_sys::Reflect::get(error, &JsValue::from_str("message"))
-                .ok()
-                .and_then(|m| m.as_string())
-        })
-        .unwrap_or_else(|| fallback.to_owned())
-}
+use oss_edge_worker_support::js::error_text as js_error_text;
 
 /// Now, RFC 3339 with milliseconds.
 fn now_rfc3339() -> String {

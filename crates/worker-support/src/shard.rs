@@ -1,4 +1,5 @@
-//! Past one queue's throughput: the Worker can be bound to several queues (`UPLOAD_EVENTS`,
+//! Past one queue's throughput: a Worker that queues events (the callback Worker and the
+//! reconciler) can be bound to several queues (`UPLOAD_EVENTS`,
 //! `UPLOAD_EVENTS_1`, …, `UPLOAD_EVENTS_<n-1>`), and each event goes to the queue its id
 //! hashes to; when that one refuses, to the next, all within the reply deadline.
 //!
@@ -10,8 +11,9 @@
 //! The id is a SHA-256, so events spread evenly over the shards; a shard that refuses costs
 //! only a failover, not the event.
 
-/// The queue binding of shard 0; shard `k ≥ 1` is `UPLOAD_EVENTS_<k>`.
-pub const FIRST_BINDING: &str = crate::QUEUE_BINDING;
+/// The queue producer binding of shard 0 (`[[queues.producers]] binding`); shard `k ≥ 1` is
+/// `UPLOAD_EVENTS_<k>`.
+pub const FIRST_BINDING: &str = "UPLOAD_EVENTS";
 
 /// The most shards the Worker looks for (bindings beyond are ignored).
 pub const MAX_SHARDS: usize = 16;
@@ -39,6 +41,15 @@ pub fn home(id: &str, shards: usize) -> usize {
                 .fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)))
         });
     value as usize % shards
+}
+
+/// The bound shard queues, in order: `UPLOAD_EVENTS`, then `UPLOAD_EVENTS_1`, … up to the
+/// first missing binding.
+#[cfg(target_arch = "wasm32")]
+pub fn queues(env: &worker::Env) -> Vec<worker::Queue> {
+    (0..MAX_SHARDS)
+        .map_while(|k| env.queue(&binding(k)).ok())
+        .collect()
 }
 
 /// Which shard attempt number `attempt` (1-based) goes to: the home shard, then each next one
