@@ -203,6 +203,11 @@ test('a missing or wrong token, bad days and other methods are refused, with no 
     assert.equal(bad.status, 400, body);
     assert.equal(bad.body.error, 'reconcile_body_invalid', body);
   }
+  // Over the 4096-byte limit: refused before it is parsed (the rest is not read).
+  const oversized = await post(JSON.stringify({ dry_run: true, pad: 'x'.repeat(5000) }), auth);
+  assert.equal(oversized.status, 400);
+  assert.equal(oversized.body.error, 'reconcile_body_invalid');
+  assert.match(oversized.body.message, /4096/);
   const elsewhere = await post({ continue: { bucket: BUCKET, prefix: 'secret/', token: null, now: Math.floor(Date.now() / 1000) } }, auth);
   assert.equal(elsewhere.status, 400);
   assert.equal(elsewhere.body.error, 'reconcile_continue_invalid');
@@ -247,4 +252,16 @@ test('without RECONCILE_TOKEN the endpoint is disabled', async () => {
   assert.match(off.body.message, /RECONCILE_TOKEN/);
   const cli = reconcile(['--dry-run']);
   assert.equal(cli.status, 1);
+});
+
+test('without its listing key the reconciler fails closed and names the variable', async () => {
+  await stopCallback();
+  await startCallback({ RECONCILE_ACCESS_KEY_ID: '' });
+  const broken = await post({ dry_run: true }, { authorization: `Bearer ${TOKEN}` });
+  assert.equal(broken.status, 500);
+  assert.equal(broken.body.error, 'misconfigured');
+  assert.match(broken.body.message, /RECONCILE_ACCESS_KEY_ID/);
+  // Callbacks are another Worker's job and still work.
+  const upload = await stack.upload('dev', 'post', Buffer.from(`after ${Date.now()}\n`), 'after.txt');
+  assert.equal(upload.status, 200, upload.text);
 });

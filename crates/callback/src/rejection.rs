@@ -312,6 +312,14 @@ mod tests {
         assert_eq!(Rejection::MethodNotAllowed { allow: "POST" }.status(), 405);
         assert_eq!(Rejection::TicketRequired.status(), 403);
         assert_eq!(Rejection::BodyTooLarge { limit: 1 }.status(), 413);
+        // Reconciliation moved: the old endpoint says where, and is not taken for a callback.
+        let moved = Rejection::ReconcileElsewhere;
+        assert_eq!((moved.status(), moved.code()), (404, "reconcile_elsewhere"));
+        assert!(moved.to_string().contains("oss-edge reconcile --url"));
+        assert_eq!(
+            crate::route::route("POST", crate::route::RECONCILE_PATH),
+            crate::route::Route::Reconcile
+        );
         assert_eq!(
             Rejection::Misconfigured(ConfigError::TicketKeysRequired).status(),
             500

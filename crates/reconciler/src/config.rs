@@ -236,4 +236,38 @@ pub(crate) mod tests {
         let sts = config(&[(VAR_RECONCILE_SECURITY_TOKEN, "sts-token")]).unwrap();
         assert!(!format!("{sts:?}").contains("sts-token"));
     }
+
+    #[test]
+    fn the_committed_wrangler_toml_runs_hourly_and_keeps_secrets_out_of_vars() {
+        let toml = include_str!("../wrangler.toml");
+        let (production, local) = toml.split_once("\n[env.local]\n").unwrap();
+        let active: Vec<&str> = production
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with('#'))
+            .collect();
+        assert!(active.contains(&"[triggers]"));
+        assert!(active.contains(&r#"crons = ["17 * * * *"]"#));
+        for secret in [
+            VAR_RECONCILE_TOKEN,
+            VAR_RECONCILE_ACCESS_KEY_ID,
+            VAR_RECONCILE_ACCESS_KEY_SECRET,
+            VAR_RECONCILE_SECURITY_TOKEN,
+        ] {
+            assert!(
+                !active.iter().any(|l| l.starts_with(&format!("{secret} ="))),
+                "{secret} is a secret, not a var"
+            );
+        }
+        // Locally every variable has a value scripts/dev can override through the environment
+        // ([env.local.secrets]), since wrangler applies --var to the first Worker only.
+        for var in crate::CONFIG_VARS {
+            assert!(
+                local.contains(&format!("\n{var} = ")),
+                "{var} in [env.local.vars]"
+            );
+        }
+        assert!(local.contains("[env.local.secrets]\nrequired = []"));
+        assert!(local.contains("binding = \"UPLOAD_EVENTS\""));
+    }
 }

@@ -5,8 +5,6 @@ target/bench/ablate/. BENCH_ABLATE (a comma-separated list, read once per isolat
 
 - `nolog`:       no per-request log line (the record is still filled; only its JSON and the
                  console.log are skipped);
-- `arraybuffer`: the body read with one `request.arrayBuffer()` instead of a stream reader
-                 loop (two property reads and a copy per chunk);
 - `text`:        the event sent to the queue as the JSON text it already is (contentType
                  "text"), instead of JSON.parse into a JS object that the runtime serialises
                  again (contentType "json");
@@ -37,55 +35,23 @@ def patch(rel, old, new, count=1, first=False):
     open(path, "w").write(text.replace(old, new, 1 if first else -1))
 
 
-patch("edge/mod.rs", "fn now_ms() -> f64 {", '''/// Bench only: whether BENCH_ABLATE names `what` (read once per isolate).
+patch("edge/mod.rs", "use oss_edge_worker_support::js::now_ms;\n", '''use oss_edge_worker_support::js::now_ms;
+
+/// Bench only: whether BENCH_ABLATE names `what` (read once per isolate).
 pub(crate) fn ablate(what: &str) -> bool {
     ABLATE.get().is_some_and(|list| list.split(',').any(|w| w == what))
 }
 static ABLATE: OnceLock<String> = OnceLock::new();
-
-fn now_ms() -> f64 {''')
+''')
 patch("edge/mod.rs", "    let started = now_ms();\n", '''    let started = now_ms();
     ABLATE.get_or_init(|| oss_edge_worker_support::env::lookup(&env, "BENCH_ABLATE").unwrap_or_default());
 ''')
 patch("edge/mod.rs", '''    worker::console_log!("{}", log.to_line());''', '''    if !ablate("nolog") {
         worker::console_log!("{}", log.to_line());
     }''')
-patch("edge/http.rs", "    let too_large = Rejection::BodyTooLarge { limit };\n", '''    if super::ablate("arraybuffer") {
-        return read_body_whole(request, limit).await;
-    }
-    let too_large = Rejection::BodyTooLarge { limit };
-''')
-patch("edge/http.rs", "/// A JSON response with an explicit", '''/// Bench only: the body in one `arrayBuffer()` (Content-Length checked first, the size after).
-pub(super) async fn read_body_whole(
-    request: &mut Request,
-    limit: usize,
-) -> std::result::Result<Vec<u8>, Rejection> {
-    let too_large = Rejection::BodyTooLarge { limit };
-    let declared = request
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
-        return Err(too_large);
-    }
-    let unreadable =
-        |e: JsValue| Rejection::BodyUnreadable(super::js_error_text(&e, "stream error"));
-    let promise = request.inner().array_buffer().map_err(unreadable)?;
-    let buffer = JsFuture::from(promise).await.map_err(unreadable)?;
-    let bytes = js_sys::Uint8Array::new(&buffer);
-    if bytes.length() as usize > limit {
-        return Err(too_large);
-    }
-    Ok(bytes.to_vec())
-}
-
-/// A JSON response with an explicit''')
 patch("edge/queue.rs", '''    let message =
         js_sys::JSON::parse(event_json).map_err(|_| "the event is not valid JSON".to_owned())?;
-    let promise =
-        send_promise(queue, &message).map_err(|e| super::js_error_text(&e, QUEUE_REFUSED))?;
+    let promise = send_promise(queue, &message).map_err(|e| error_text(&e, QUEUE_REFUSED))?;
     let send = JsFuture::from(promise);''', '''    let text = super::ablate("text");
     let message = if text {
         JsValue::from_str(event_json)
@@ -93,10 +59,10 @@ patch("edge/queue.rs", '''    let message =
         js_sys::JSON::parse(event_json).map_err(|_| "the event is not valid JSON".to_owned())?
     };
     let promise = send_promise(queue, &message, if text { "text" } else { "json" })
-        .map_err(|e| super::js_error_text(&e, QUEUE_REFUSED))?;
+        .map_err(|e| error_text(&e, QUEUE_REFUSED))?;
     let send = JsFuture::from(promise);
     if super::ablate("notimer") {
-        return send.await.map(|_| ()).map_err(|e| super::js_error_text(&e, QUEUE_REFUSED));
+        return send.await.map(|_| ()).map_err(|e| error_text(&e, QUEUE_REFUSED));
     }''')
 patch("edge/queue.rs", "fn send_promise(queue: &Queue, message: &JsValue) -> Result<js_sys::Promise, JsValue> {",
       "fn send_promise(queue: &Queue, message: &JsValue, content_type: &str) -> Result<js_sys::Promise, JsValue> {")

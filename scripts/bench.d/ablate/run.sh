@@ -36,11 +36,10 @@ crate-type = ["cdylib", "rlib"]
 oss-edge-core = { path = "$ROOT/crates/core" }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
-sha2 = { version = "0.11", default-features = false }
+oss-edge-worker-support = { path = "$ROOT/crates/worker-support" }
 
 [target.'cfg(target_arch = "wasm32")'.dependencies]
 worker = { version = "=$lock_worker", features = ["queue"] }
-oss-edge-worker-support = { path = "$ROOT/crates/worker-support" }
 futures-util = { version = "0.3", default-features = false }
 js-sys = "0.3"
 wasm-bindgen = "0.2"
@@ -65,7 +64,7 @@ WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" ESBUILD_BIN="$(ls "$ROOT"/node_mod
 python3 scripts/bench.d/callback-env.py "$key_url" tests/keys/test-512-key.pub.pem >"$OUT/env.json"
 target/release/callbacks --count 2000 --key "$key" --key-url "$key_url" >"$OUT/valid.json"
 target/release/callbacks --count 20 --key "$key" --key-url "$key_url" --tamper >"$OUT/rejected.json"
-variants=(baseline nolog arraybuffer text notimer "nolog,arraybuffer,text,notimer")
+variants=(baseline nolog text notimer "nolog,text,notimer")
 for round in $(seq 1 "$rounds"); do
   for v in "${variants[@]}"; do
     ablate="$v"; [ "$v" = baseline ] && ablate=""

@@ -27,8 +27,24 @@ fn local_trusted_key_is_the_test_key() {
 
 #[test]
 fn production_config_has_no_consumer_and_no_dev_settings() {
-    let (production, local) = WRANGLER_TOML.split_once("[env.local]").unwrap();
+    // The table header, not its first mention in a comment.
+    let (production, local) = WRANGLER_TOML.split_once("\n[env.local]\n").unwrap();
+    assert!(
+        production.contains("[[queues.producers]]"),
+        "the production part"
+    );
     assert!(!production.contains("queues.consumers"));
+    // No Cron Trigger: the callback Worker has no scheduled handler (reconciliation is the
+    // reconciler Worker's, crates/reconciler/wrangler.toml), nor its settings.
+    assert!(
+        !production
+            .lines()
+            .any(|l| l.trim_start().starts_with("[triggers]"))
+    );
+    assert!(!WRANGLER_TOML.contains("RECONCILE_TOKEN ="));
+    assert!(
+        local.contains("binding = \"DEV_RECONCILER\"\nservice = \"oss-edge-reconciler-local\"")
+    );
     assert!(!production.contains("OSS_EDGE_ENV"));
     assert!(!production.contains("TICKET_KEYS ="));
     // The callback Worker consumes nothing, even locally: the consumer Worker does, in the same

@@ -43,12 +43,4 @@ pub(super) fn json(status: u16, body: Vec<u8>, head: bool, allow: Option<&str>) 
 }
 
 /// [`json`] with `extra` headers (CORS).
-pub(super) fn json_with(
-    status: u16,
-    body: Vec<u8>,
-    head: bool,
-    allow: Option<&str>,
-    extra: &[(&str, String)],
-) -> Result<Reply> {
-    oss_edge_worker_support::http::json(status, body, head, allow, extra)
-}
+pub(super) use oss_edge_worker_support::http::json as json_with;
