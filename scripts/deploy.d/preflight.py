@@ -6,9 +6,12 @@ vars or bindings into environments), applies `--var NAME:VALUE` overrides, and c
 production configuration is complete: every required variable set, every required binding
 present and consistent with the other Workers, nothing local-only. Secrets: with
 `--secrets FILE` (the JSON of `wrangler secret list`) each required one must exist; without it
-(a dry run) they are listed as what must exist before a real deploy.
+(a dry run) they are listed as what must exist before a real deploy. `--callback-config` (the
+consumer and the reconciler) names the callback Worker's wrangler.toml, whose queues the other
+two must match.
 
 Names every problem and exits 1 if there is any, so nothing is uploaded that would answer 500.
+Notes (an optional secret unset, no Cron Trigger) are printed but refuse nothing.
 
     preflight.py WORKER CONFIG [--env NAME] [--var NAME:VALUE]... [--secrets FILE]
                  [--callback-config FILE]
@@ -16,6 +19,7 @@ Names every problem and exits 1 if there is any, so nothing is uploaded that wou
 """
 import argparse
 import json
+import re
 import sys
 import tomllib
 
@@ -29,7 +33,14 @@ KNOWN_SECRETS = {
     "callback": ["TICKET_KEYS", "CONFIRM_ACCESS_KEY_ID", "CONFIRM_ACCESS_KEY_SECRET",
                  "CONFIRM_SECURITY_TOKEN"],
     "consumer": [],
+    "reconciler": ["RECONCILE_ACCESS_KEY_ID", "RECONCILE_ACCESS_KEY_SECRET", "RECONCILE_SECURITY_TOKEN",
+                   "RECONCILE_TOKEN"],
 }
+
+# The queue bindings of the shards events go to (crates/worker-support/src/shard.rs): the callback
+# Worker and the reconciler must be bound to the same ones, so an event's id picks the same queue
+# whichever of them sends it.
+SHARD_BINDING = re.compile(r"UPLOAD_EVENTS(_[1-9][0-9]*)?")
 
 
 def truthy(value, default):
@@ -56,6 +67,7 @@ class Checks:
         self.secrets = secrets  # set of names, or None in a dry run
         self.errors = []
         self.must_exist = []
+        self.notes = []  # printed, never refused
 
     def var(self, name):
         value = self.vars.get(name)
@@ -69,12 +81,18 @@ class Checks:
                 f"{self.config_path}, or pass --var {name}:VALUE"
             )
 
-    def need_secret(self, name, why, how):
+    def plain_secret(self, name, why):
+        """A secret set in [vars] (or --var) sits in a file or a shell history: refused."""
         if name in self.vars and self.vars[name] != "":
             self.errors.append(
                 f"{name} is set as a plain variable: it is a secret ({why}); remove it from [vars] and "
                 f"run `wrangler secret put {name} -c {self.config_path}`"
             )
+            return True
+        return False
+
+    def need_secret(self, name, why, how):
+        if self.plain_secret(name, why):
             return
         if self.secrets is None:
             self.must_exist.append(f"secret {name}: {why} ({how})")
@@ -82,6 +100,29 @@ class Checks:
             self.errors.append(
                 f"secret {name} is missing ({why}): {how}, then "
                 f"`wrangler secret put {name} -c {self.config_path}`"
+            )
+
+    def optional_secret(self, name, why, unset):
+        """A secret the Worker works without (`unset`: what is missing then); a note, not an error."""
+        if self.plain_secret(name, why):
+            return
+        if self.secrets is None:
+            self.notes.append(f"optional secret {name}: {why}; unset, {unset}")
+        elif name not in self.secrets:
+            self.notes.append(
+                f"secret {name} is not set: {unset}. To enable it: `wrangler secret put {name} -c {self.config_path}`"
+            )
+
+    def int_range(self, name, low, high, what):
+        """An optional integer variable: when set, in low..high, as the Worker parses it."""
+        value = self.var(name)
+        if value is None or value.strip() == "":
+            return
+        # The Worker trims the value and parses a u32 (an optional `+`, then digits).
+        if not re.fullmatch(r"\+?[0-9]+", value.strip()) or not low <= int(value.strip()) <= high:
+            self.errors.append(
+                f"{name} must be an integer from {low} to {high} ({what}), not {value!r}: "
+                f"fix it in [vars] of {self.config_path}, or pass --var {name}:VALUE"
             )
 
     def not_local(self):
@@ -98,6 +139,24 @@ def producers(conf):
 
 def consumers(conf):
     return conf.get("queues", {}).get("consumers", [])
+
+
+def need_buckets(c, why, doc):
+    """BUCKETS, required: the callback Worker and the reconciler read the same JSON."""
+    c.need_var("BUCKETS", why, '[{"name": "examplebucket", "region": "cn-hangzhou"}]')
+    buckets = c.var("BUCKETS")
+    if buckets is None:
+        return
+    try:
+        entries = json.loads(buckets)
+    except ValueError as e:
+        c.errors.append(f"BUCKETS is not JSON: {e}")
+        return
+    if (not isinstance(entries, list) or not entries
+            or not all(isinstance(b, dict) and b.get("name") and b.get("region") for b in entries)):
+        c.errors.append(
+            f'BUCKETS must be a non-empty JSON array of {{"name", "region"[, "endpoint", "versioned"]}} ({doc})'
+        )
 
 
 def check_signer(c, conf):
@@ -130,8 +189,25 @@ def check_signer(c, conf):
                       "docs/deploy.md, JWT_HS256_SECRETS")
 
 
-def check_callback(c, conf):
+# What the callback Worker read before reconciliation moved to the reconciler Worker.
+MOVED_TO_RECONCILER = ["RECONCILE_TOKEN", "RECONCILE_DAYS", "RECONCILE_MAX_SUBREQUESTS", "KEY_TEMPLATE"]
+
+
+def check_callback(c, conf, crons):
     c.not_local()
+    # An upgrade that left reconciliation's settings behind: they would silently do nothing.
+    if crons:
+        c.errors.append(
+            "[triggers] crons is set on the callback Worker, which has no scheduled handler any more "
+            "(every run would fail): reconciliation is the reconciler Worker's; move [triggers] to "
+            "crates/reconciler/wrangler.toml (docs/deploy.md, \"Upgrading\")"
+        )
+    for name in MOVED_TO_RECONCILER:
+        if c.var(name) is not None or (c.secrets is not None and name in c.secrets):
+            c.notes.append(
+                f"{name} is set on the callback Worker, which no longer reads it: set it on the reconciler "
+                f"Worker (crates/reconciler/wrangler.toml) and remove it here (docs/deploy.md, \"Upgrading\")"
+            )
     if producers(conf).get("UPLOAD_EVENTS") is None:
         c.errors.append("no [[queues.producers]] binding UPLOAD_EVENTS: the callback Worker puts every event on it")
     if c.var("TRUSTED_KEYS") is not None:
@@ -149,23 +225,8 @@ def check_callback(c, conf):
         c.need_secret("TICKET_KEYS", "REQUIRE_TICKET is on: the same value as the signer's",
                       "docs/deploy.md, TICKET_KEYS")
     if confirm:
-        c.need_var("BUCKETS", "the buckets the callback Worker confirms objects in (CONFIRM_OBJECTS is on)",
-                   '[{"name": "examplebucket", "region": "cn-hangzhou"}]')
-        buckets = c.var("BUCKETS")
-        if buckets is not None:
-            try:
-                entries = json.loads(buckets)
-            except ValueError as e:
-                entries = None
-                c.errors.append(f"BUCKETS is not JSON: {e}")
-            if entries is not None and (
-                not isinstance(entries, list) or not entries
-                or not all(isinstance(b, dict) and b.get("name") and b.get("region") for b in entries)
-            ):
-                c.errors.append(
-                    'BUCKETS must be a non-empty JSON array of {"name", "region"[, "endpoint", "versioned"]} '
-                    "(docs/callback-worker.md)"
-                )
+        need_buckets(c, "the buckets the callback Worker confirms objects in (CONFIRM_OBJECTS is on)",
+                     "docs/callback-worker.md")
         c.need_secret("CONFIRM_ACCESS_KEY_ID", "the confirmation RAM user's AccessKey id (read-only)",
                       "docs/deploy.md, RAM policies")
         c.need_secret("CONFIRM_ACCESS_KEY_SECRET", "its AccessKey secret", "shown once when the AccessKey is created")
@@ -201,6 +262,8 @@ def check_consumer(c, conf, callback_conf):
     for name, q in consumed.items():
         if name != dlq and q.get("dead_letter_queue") != dlq:
             c.errors.append(f"consumer of {name} has dead_letter_queue {q.get('dead_letter_queue')!r}, not {dlq!r}")
+    # The reconciler's queues are not checked here: its own preflight requires exactly the
+    # callback Worker's, so reading the callback's covers both.
     if callback_conf is not None:
         for binding, queue in producers(callback_conf).items():
             if queue not in consumed:
@@ -211,14 +274,80 @@ def check_consumer(c, conf, callback_conf):
         c.must_exist.append(f"queue {queue} (`wrangler queues create {queue}`)")
 
 
+def check_reconciler(c, conf, callback_conf, crons):
+    # No not_local(): the reconciler reads no OSS_EDGE_ENV and has no development-only routes
+    # (main() still refuses [env.local]).
+    need_buckets(c, "the buckets a run lists, the callback Worker's value", "docs/reconcile.md")
+    c.need_secret("RECONCILE_ACCESS_KEY_ID", "the listing RAM user's AccessKey id (ListObjects and GetObject)",
+                  "docs/deploy.md, RAM policies")
+    c.need_secret("RECONCILE_ACCESS_KEY_SECRET", "its AccessKey secret", "shown once when the AccessKey is created")
+    c.plain_secret("RECONCILE_SECURITY_TOKEN", "the STS token of the listing credentials")
+    c.optional_secret("RECONCILE_TOKEN", "the bearer token of POST /v1/reconcile (`oss-edge reconcile`)",
+                      "POST /v1/reconcile is disabled (answers 404) and only the Cron Trigger runs reconciliation")
+    c.int_range("RECONCILE_DAYS", 1, 31, "the days a run lists, ending today in UTC")
+    c.int_range("RECONCILE_MAX_SUBREQUESTS", 3, 10000,
+                "subrequests per run: your plan's per-invocation limit minus a few, 45 on Free")
+    bound = producers(conf)
+    theirs = None
+    if callback_conf is not None:
+        theirs = {b: q for b, q in producers(callback_conf).items() if b and SHARD_BINDING.fullmatch(b)}
+    if bound.get("UPLOAD_EVENTS") is None:
+        queue = (theirs or {}).get("UPLOAD_EVENTS", "oss-edge-upload-events")
+        c.errors.append(
+            "no [[queues.producers]] binding UPLOAD_EVENTS: the reconciler puts every event on it; add "
+            f"binding = \"UPLOAD_EVENTS\", queue = \"{queue}\" (the callback Worker's queue) to {c.config_path}"
+        )
+    if theirs is not None:
+        # Events must go where a callback's go: the same shard bindings to the same queues, so
+        # the consumer reads them and an id lands on the same shard from either Worker.
+        for binding, queue in sorted(theirs.items()):
+            if binding not in bound:
+                if binding == "UPLOAD_EVENTS":
+                    continue  # refused above
+                c.errors.append(
+                    f"the callback Worker binds {binding} to queue {queue}, this Worker does not: add "
+                    f"[[queues.producers]] binding = \"{binding}\", queue = \"{queue}\" to {c.config_path}"
+                )
+            elif bound[binding] != queue:
+                c.errors.append(
+                    f"{binding} sends to queue {bound[binding]}, the callback Worker's to {queue}: "
+                    f"the reconciler's events must go where a callback's go; set queue = \"{queue}\" "
+                    f"in {c.config_path}"
+                )
+        for binding, queue in sorted(bound.items()):
+            if binding not in theirs:
+                c.errors.append(
+                    f"{binding} sends to queue {queue}, which the callback Worker has no binding for: "
+                    f"bind the same UPLOAD_EVENTS, UPLOAD_EVENTS_1, … as the callback Worker, nothing "
+                    f"else (remove it from {c.config_path}, or bind it on the callback Worker too)"
+                )
+    if not crons:
+        message = (f"no [triggers] crons in {c.config_path}: nothing reconciles on a schedule, only "
+                   "`oss-edge reconcile` (with RECONCILE_TOKEN) runs it")
+        if c.secrets is not None and "RECONCILE_TOKEN" not in c.secrets:
+            # Neither a schedule nor the endpoint: the deployed Worker could never run.
+            c.errors.append(message + "; and RECONCILE_TOKEN is not set either, so it would never run: "
+                            'add crons = ["17 * * * *"] under [triggers], or put RECONCILE_TOKEN')
+        else:
+            c.notes.append(message)
+
+
+def crons_of(config, env):
+    """The Cron Triggers wrangler deploys: unlike vars and bindings, `triggers` is inherited."""
+    triggers = section(config, env).get("triggers")
+    if triggers is None:
+        triggers = config.get("triggers", {})
+    return triggers.get("crons", [])
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("worker", choices=["signer", "callback", "consumer"])
+    ap.add_argument("worker", choices=sorted(KNOWN_SECRETS))
     ap.add_argument("config")
     ap.add_argument("--env")
     ap.add_argument("--var", action="append", default=[])
     ap.add_argument("--secrets", help="JSON of `wrangler secret list` (real deploys)")
-    ap.add_argument("--callback-config", help="the callback Worker's wrangler.toml (consumer checks)")
+    ap.add_argument("--callback-config", help="the callback Worker's wrangler.toml (consumer and reconciler checks)")
     ap.add_argument("--list-secrets", action="store_true", help="print the Worker's secret names and stop")
     args = ap.parse_args()
     if args.list_secrets:
@@ -228,7 +357,8 @@ def main():
     if args.env == "local":
         raise SystemExit("preflight: [env.local] is local development only; never deploy it")
     with open(args.config, "rb") as f:
-        conf = section(tomllib.load(f), args.env)
+        raw = tomllib.load(f)
+    conf = section(raw, args.env)
     vars_ = {k: str(v) for k, v in conf.get("vars", {}).items()}
     for item in args.var:
         name, sep, value = item.partition(":")
@@ -243,16 +373,21 @@ def main():
     if args.worker == "signer":
         check_signer(checks, conf)
     elif args.worker == "callback":
-        check_callback(checks, conf)
+        check_callback(checks, conf, crons_of(raw, args.env))
     else:
         callback_conf = None
         if args.callback_config:
             with open(args.callback_config, "rb") as f:
                 callback_conf = section(tomllib.load(f), args.env)
-        check_consumer(checks, conf, callback_conf)
+        if args.worker == "reconciler":
+            check_reconciler(checks, conf, callback_conf, crons_of(raw, args.env))
+        else:
+            check_consumer(checks, conf, callback_conf)
 
     for line in checks.must_exist:
         print(f"  must exist before a real deploy: {line}", file=sys.stderr)
+    for line in checks.notes:
+        print(f"  note: {line}", file=sys.stderr)
     for line in checks.errors:
         print(f"  missing or wrong: {line}", file=sys.stderr)
     if checks.errors:

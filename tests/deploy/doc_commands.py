@@ -84,10 +84,14 @@ def commands(text):
     return result
 
 
+# Each Worker's configuration, relative to the root (scripts/deploy's config_of).
+CONFIGS = {"callback": "wrangler.toml", "signer": "crates/signer/wrangler.toml",
+           "consumer": "crates/consumer/wrangler.toml", "reconciler": "crates/reconciler/wrangler.toml"}
+
+
 def configs():
     found = {}
-    for worker, rel in (("callback", "wrangler.toml"), ("signer", "crates/signer/wrangler.toml"),
-                        ("consumer", "crates/consumer/wrangler.toml")):
+    for worker, rel in CONFIGS.items():
         with open(os.path.join(ROOT, rel), "rb") as f:
             found[worker] = (rel, tomllib.load(f))
     return found
@@ -115,8 +119,7 @@ def option(parts, *names):
 
 def worker_of(config_abs):
     rel = os.path.relpath(config_abs, ROOT)
-    return {"wrangler.toml": "callback", "crates/signer/wrangler.toml": "signer",
-            "crates/consumer/wrangler.toml": "consumer"}.get(rel)
+    return {config: worker for worker, config in CONFIGS.items()}.get(rel)
 
 
 def main():
