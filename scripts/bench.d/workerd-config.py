@@ -50,9 +50,14 @@ bindings.append('(name = "UPLOAD_EVENTS", queue = "queue-sink")')
 # The second shard some versions read (docs/consumer.md) goes to the same sink.
 bindings.append('(name = "UPLOAD_EVENTS_1", queue = "queue-sink")')
 
+# WORKERD_V8_FLAGS (comma-separated, e.g. `--no-liftoff`): V8 flags for an experiment; none by
+# default, as `wrangler dev` and production run.
+v8_flags = [f'"{flag.strip()}"' for flag in os.environ.get("WORKERD_V8_FLAGS", "").split(",") if flag.strip()]
+
 config = f"""using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
+  v8Flags = [{", ".join(v8_flags)}],
   services = [
     (name = "under-test", worker = .underTest),
     (name = "queue-sink", worker = .queueSink),
