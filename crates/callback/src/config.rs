@@ -39,6 +39,17 @@ pub enum Environment {
 }
 
 impl Environment {
+    /// Reads `OSS_EDGE_ENV` through `lookup` (unset: production).
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        match non_empty(lookup, VAR_ENVIRONMENT).as_deref().map(str::trim) {
+            None | Some("production") => Ok(Self::Production),
+            Some("local") => Ok(Self::Local),
+            Some(other) => Err(ConfigError::InvalidEnvironment {
+                value: other.to_owned(),
+            }),
+        }
+    }
+
     /// The name used in `OSS_EDGE_ENV` and `/healthz`.
     pub fn name(self) -> &'static str {
         match self {
@@ -349,15 +360,7 @@ impl Config {
         lookup: &dyn Fn(&str) -> Option<String>,
         rsa: &'static dyn RsaPublicOp,
     ) -> Result<Self, ConfigError> {
-        let environment = match non_empty(lookup, VAR_ENVIRONMENT).as_deref().map(str::trim) {
-            None | Some("production") => Environment::Production,
-            Some("local") => Environment::Local,
-            Some(other) => {
-                return Err(ConfigError::InvalidEnvironment {
-                    value: other.to_owned(),
-                });
-            }
-        };
+        let environment = Environment::from_lookup(lookup)?;
         let require_ticket = parse_bool(lookup, VAR_REQUIRE_TICKET, true)?;
         let ticket_keys = match non_empty(lookup, VAR_TICKET_KEYS) {
             Some(text) => {

@@ -204,6 +204,13 @@ fn no_tickets_and_no_confirmation_fails_closed_and_explains_the_attack() {
     let health = worker.get_path("/healthz").unwrap();
     assert_eq!(health.status, 500);
     assert_eq!(health.json()["status"], "misconfigured");
+    // Locally the other Workers' routes still work: the reconciler answers its own path (no
+    // bearer token here: 401), and the consumer its development routes.
+    let reconcile = worker.post(&Callback::signed("/v1/reconcile", "{}"), &[]);
+    assert_eq!(reconcile.status, 401, "{}", reconcile.text());
+    assert_eq!(reconcile.error_code(), "reconcile_unauthorized");
+    let events = worker.get_path("/__dev/events").unwrap();
+    assert_eq!(events.status, 200, "{}", events.text());
 }
 
 #[test]

@@ -84,11 +84,15 @@ pub(crate) async fn handle(mut request: Request, env: Env) -> Result<Reply> {
     let target = target_of_url(&url);
     let path = path_of_target(target);
     let config = config(&env);
-    if let Some(forward) = config
-        .as_ref()
-        .ok()
-        .and_then(|config| dev_forward(config.environment, path))
-    {
+    let environment = match config {
+        Ok(config) => Some(config.environment),
+        // A configuration that fails still says where it runs: locally, the consumer's and the
+        // reconciler's routes stay reachable while this Worker answers 500.
+        Err(_) => {
+            Environment::from_lookup(&|name| oss_edge_worker_support::env::lookup(&env, name)).ok()
+        }
+    };
+    if let Some(forward) = environment.and_then(|environment| dev_forward(environment, path)) {
         // Local only, and not logged here: the demo page polls the consumer's routes, and the
         // reconciler logs its own requests.
         return dev::forward(forward, request, &env).await;
