@@ -39,20 +39,14 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 cargo build -q --release -p oss-edge-bench --bin loadgen --bin callbacks
 loadgen="$ROOT/target/release/loadgen"
 scripts/lib/build-worker.sh callback >&2
-python3 scripts/bench.d/callback-env.py "$key_url" tests/keys/test-512-key.pub.pem >"$OUT/callback-env.json"
-# What the callback Worker queues and answers, for the floor Worker to repeat: one probe in
-# the Node harness (isolate.mjs), the same build.
-target/release/callbacks --count 20 --key "$key" --key-url "$key_url" >"$OUT/valid.json"
-target/release/callbacks --count 20 --key "$key" --key-url "$key_url" --tamper >"$OUT/rejected.json"
-node scripts/bench.d/isolate.mjs --worker crates/callback/build/index.js --env "$OUT/callback-env.json" \
-  --valid "$OUT/valid.json" --rejected "$OUT/rejected.json" --iterations 20 --warmup 0 \
-  --sample-out "$OUT/sample.json" >/dev/null
+source "$(dirname "$0")/workerd-lib.sh"
+# What the callback Worker queues and answers, for the floor Worker to repeat.
+workerd_inputs "$OUT" crates/callback/build/index.js "$key" "$key_url"
 
 send() { # URL ARGS...: signed callbacks (or --healthz) to URL
   local url="$1"; shift
   "$loadgen" --url "$url" --concurrency "$concurrency" --key "$key" --key-url "$key_url" "$@"
 }
-source "$(dirname "$0")/workerd-lib.sh"
 cleanup() {
   workerd_stop
   [ "${LOAD_DEV_SERVER:-1}" = 0 ] || scripts/dev --stop --instance "$instance" >/dev/null 2>&1 || true

@@ -30,14 +30,8 @@ command -v perf >/dev/null || die "perf is missing after installing linux-perf"
 cargo build -q --release -p oss-edge-bench --bin loadgen --bin callbacks
 loadgen="$ROOT/target/release/loadgen"
 scripts/lib/build-worker.sh callback >&2
-python3 scripts/bench.d/callback-env.py "$key_url" tests/keys/test-512-key.pub.pem >"$OUT/callback-env.json"
-target/release/callbacks --count 20 --key "$key" --key-url "$key_url" >"$OUT/valid.json"
-target/release/callbacks --count 20 --key "$key" --key-url "$key_url" --tamper >"$OUT/rejected.json"
-node scripts/bench.d/isolate.mjs --worker crates/callback/build/index.js --env "$OUT/callback-env.json" \
-  --valid "$OUT/valid.json" --rejected "$OUT/rejected.json" --iterations 20 --warmup 0 \
-  --sample-out "$OUT/sample.json" >/dev/null
-
 source "$(dirname "$0")/workerd-lib.sh"
+workerd_inputs "$OUT" crates/callback/build/index.js "$key" "$key_url"
 perf_pid=""
 cleanup() { [ -z "$perf_pid" ] || kill -INT "$perf_pid" 2>/dev/null || true; workerd_stop; }
 trap cleanup EXIT

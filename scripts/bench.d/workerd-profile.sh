@@ -25,14 +25,8 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 cargo build -q --release -p oss-edge-bench --bin loadgen --bin callbacks
 loadgen="$ROOT/target/release/loadgen"
 names_build="$(dirname "$(scripts/bench.d/build-profiling.sh)")"
-python3 scripts/bench.d/callback-env.py "$key_url" tests/keys/test-512-key.pub.pem >"$OUT/callback-env.json"
-target/release/callbacks --count 20 --key "$key" --key-url "$key_url" >"$OUT/valid.json"
-target/release/callbacks --count 20 --key "$key" --key-url "$key_url" --tamper >"$OUT/rejected.json"
-node scripts/bench.d/isolate.mjs --worker "$names_build/index.js" --env "$OUT/callback-env.json" \
-  --valid "$OUT/valid.json" --rejected "$OUT/rejected.json" --iterations 20 --warmup 0 \
-  --sample-out "$OUT/sample.json" >/dev/null
-
 source "$(dirname "$0")/workerd-lib.sh"
+workerd_inputs "$OUT" "$names_build/index.js" "$key" "$key_url"
 trap workerd_stop EXIT
 exec 9>/tmp/oss-edge-workers.lock
 flock 9
