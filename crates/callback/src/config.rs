@@ -1,8 +1,8 @@
 //! The Worker's configuration: environment variables and secrets, parsed and checked once.
 //!
 //! Every variable is read through a lookup function so this module is plain Rust, tested
-//! natively; [`crate::edge`] supplies the lookup over the Worker's `Env`. Empty values count as
-//! unset. Anything unusable is a [`ConfigError`], and the Worker then fails closed: every
+//! natively; the `edge` module (wasm32) supplies the lookup over the Worker's `Env`. Empty
+//! values count as unset. Anything unusable is a [`ConfigError`], and the Worker then fails closed: every
 //! callback is answered `500 misconfigured` with the error's message (see `docs/callback-worker.md`).
 
 use core::fmt;
@@ -12,6 +12,8 @@ use oss_edge_core::callback::rsa_key::RsaPublicOp;
 use oss_edge_core::callback::verify::DEFAULT_MAX_BODY_BYTES;
 use oss_edge_core::callback::{TrustedKeys, VerifyOptions};
 use oss_edge_core::confirm::{Buckets, BucketsError};
+
+pub use crate::environment::Environment;
 use oss_edge_core::sign::Credentials;
 use oss_edge_core::ticket::{KeyError as TicketKeyError, TicketKeyring};
 
@@ -27,37 +29,6 @@ use crate::{
 /// Largest accepted `MAX_BODY_BYTES`: 1 MiB. OSS builds callback bodies from a template of at
 /// most a few KB (spec §1.2), so anything near this is a mistake.
 pub const MAX_BODY_BYTES_LIMIT: usize = 1024 * 1024;
-
-/// Where the Worker runs. Development-only behaviour (the recording queue consumer, queue
-/// failure injection) exists only in [`Environment::Local`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Environment {
-    /// Deployed (the default when `OSS_EDGE_ENV` is unset).
-    Production,
-    /// `wrangler dev --env local` (`OSS_EDGE_ENV = "local"`, set only in `[env.local.vars]`).
-    Local,
-}
-
-impl Environment {
-    /// Reads `OSS_EDGE_ENV` through `lookup` (unset: production).
-    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        match non_empty(lookup, VAR_ENVIRONMENT).as_deref().map(str::trim) {
-            None | Some("production") => Ok(Self::Production),
-            Some("local") => Ok(Self::Local),
-            Some(other) => Err(ConfigError::InvalidEnvironment {
-                value: other.to_owned(),
-            }),
-        }
-    }
-
-    /// The name used in `OSS_EDGE_ENV` and `/healthz`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Production => "production",
-            Self::Local => "local",
-        }
-    }
-}
 
 /// How uploads are confirmed in the bucket before they become events.
 #[derive(Debug)]
@@ -360,7 +331,8 @@ impl Config {
         lookup: &dyn Fn(&str) -> Option<String>,
         rsa: &'static dyn RsaPublicOp,
     ) -> Result<Self, ConfigError> {
-        let environment = Environment::from_lookup(lookup)?;
+        let environment = Environment::from_lookup(lookup)
+            .map_err(|value| ConfigError::InvalidEnvironment { value })?;
         let require_ticket = parse_bool(lookup, VAR_REQUIRE_TICKET, true)?;
         let ticket_keys = match non_empty(lookup, VAR_TICKET_KEYS) {
             Some(text) => {

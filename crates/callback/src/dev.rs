@@ -2,7 +2,7 @@
 //! handed to the consumer and reconciler Workers, and failure injection (queue sends,
 //! confirmation requests) for tests.
 
-use crate::config::Environment;
+use crate::environment::Environment;
 
 /// Requests under this path prefix are the development consumer's (stored events for
 /// `scripts/events` and the demo page, test hooks; `docs/consumer.md`). In the local

@@ -7,7 +7,8 @@
 //!
 //! Configuration and deployment: `docs/callback-worker.md`. Layout, one concern per module:
 //!
-//! - [`config`]: environment variables and secrets → [`config::Config`], checked once.
+//! - [`config`]: environment variables and secrets → [`config::Config`], checked once;
+//!   [`environment`]: `OSS_EDGE_ENV` alone.
 //! - [`route`]: the raw request target and routing (`POST` callbacks, `GET /healthz`).
 //! - [`pipeline`]: the callback decision (core calls in order), without IO.
 //! - [`reply`]: the 200 body from `REPLY_TEMPLATE`, within OSS's reply contract.
@@ -81,6 +82,7 @@ pub const SERVICE: &str = "oss-edge-callback";
 pub mod config;
 pub mod cors;
 pub mod dev;
+pub mod environment;
 pub mod health;
 pub mod log;
 pub mod pipeline;

@@ -18,7 +18,7 @@
 
 use serde_json::{Map, Value};
 
-use super::judge::ConfirmError;
+use super::error::ConfirmError;
 use crate::sign::endpoint::EndpointError;
 use crate::sign::region::RegionError;
 use crate::sign::{Endpoint, Region};

@@ -19,8 +19,9 @@
 //! continuation token, so a reader can never stop early or loop on a page.
 
 use super::buckets::BucketTarget;
+use super::error::ConfirmError;
 use super::facts::{ObjectFacts, normalize_etag};
-use super::judge::{ConfirmError, failure, single_header, valid_etag};
+use super::judge::{failure, single_header, valid_etag};
 use super::xml::{self, Element, XmlError};
 use crate::encoding::{InvalidEscape, percent_decode};
 use crate::time::parse_iso8601;

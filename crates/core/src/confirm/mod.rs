@@ -24,6 +24,7 @@
 //! Every URL is built from configuration only: nothing in a callback names a host to contact.
 
 pub mod buckets;
+pub mod error;
 pub mod facts;
 pub mod judge;
 pub mod list;
@@ -31,8 +32,9 @@ pub mod request;
 pub mod xml;
 
 pub use buckets::{BucketTarget, Buckets, BucketsError};
+pub use error::ConfirmError;
 pub use facts::{ObjectFacts, event_id};
-pub use judge::{Claimed, ConfirmError, HeadAnswer, judge_head};
+pub use judge::{Claimed, HeadAnswer, judge_head};
 pub use list::{
     ListAnswer, ListEntry, ListError, ListPage, judge_list, judge_listing_entry, parse_list,
 };

@@ -18,8 +18,7 @@ use crate::sign::presign::{self, PresignOptions, PresignRequest, PresignedReques
 use crate::sign::{SignatureVersion, v4};
 use crate::ticket::{self, ObjectScope, TicketClaims, UploadFacts};
 
-/// Random bytes per grant id (the id is their lower-case hex).
-pub const GRANT_ID_BYTES: usize = 16;
+pub use super::key::GRANT_ID_BYTES;
 
 /// The `callbackBodyType` of every grant: the event body is JSON ([`EVENT_JSON_BODY`]). The
 /// ticket carries it (claim `bdy`), so the callback Worker never reads it from the unsigned

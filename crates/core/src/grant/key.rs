@@ -27,6 +27,9 @@ pub const MAX_STEM_LEN: usize = 64;
 /// Longest object key (OSS limit, bytes).
 pub const MAX_KEY_LEN: usize = 1023;
 
+/// Random bytes per grant id (the id is their lower-case hex, `{grant_id}` in a key template).
+pub const GRANT_ID_BYTES: usize = 16;
+
 /// Why a file name is refused. Maps to HTTP 400.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -579,7 +582,7 @@ impl KeyTemplate {
                 Part::Year => rest = digits(rest, 4)?,
                 Part::Month | Part::Day => rest = digits(rest, 2)?,
                 Part::GrantId => {
-                    let id = rest.get(..2 * super::issue::GRANT_ID_BYTES)?;
+                    let id = rest.get(..2 * GRANT_ID_BYTES)?;
                     let lower_hex = id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
                     return lower_hex.then_some((subject, id));
                 }
