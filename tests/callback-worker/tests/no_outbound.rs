@@ -112,3 +112,41 @@ fn the_only_outbound_request_is_the_confirmation_built_from_configuration() {
         "no HTTP client dependency"
     );
 }
+
+/// The reconciler Worker (crates/reconciler) reaches the network only through the shared fetch,
+/// from its run (`edge/run.rs`), with requests the core built for a configured bucket: the
+/// listing pages and the HeadObjects of versioned buckets (SECURITY.md, "Bounded outbound").
+#[test]
+fn the_reconciler_sends_only_the_cores_listing_and_head_requests() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let src = root.join("crates/reconciler/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    assert!(
+        files.len() >= 5,
+        "expected its sources under {}",
+        src.display()
+    );
+    let run = src.join("edge/run.rs");
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            hits(&text).is_empty(),
+            "{} contains {:?}",
+            file.display(),
+            hits(&text)
+        );
+        let calls = text.matches("fetch::").count();
+        if *file == run {
+            assert_eq!(calls, 2, "one listing page and one HeadObject call");
+            assert!(text.contains("fetch::with_body(&request, LIST_ATTEMPT_MS)"));
+            assert!(text.contains("fetch::head(&request, HEAD_ATTEMPT_MS)"));
+            // Both requests come from the core, for a bucket of BUCKETS.
+            assert!(text.contains("listing.next_request_sized(self.credentials"));
+            assert!(text.contains("head_object(self.bucket, key, self.credentials"));
+            assert!(text.contains("for bucket in buckets.iter()"));
+        } else {
+            assert_eq!(calls, 0, "{} calls the shared fetch", file.display());
+        }
+    }
+}
