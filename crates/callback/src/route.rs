@@ -1,10 +1,5 @@
-//! The request target and what to do with a request.
-//!
-//! The runtime hands the Worker `request.url` after WHATWG URL parsing (TOOLCHAIN.md): dot
-//! segments resolved, some characters percent-encoded. For a callback URL already in that
-//! normal form (the only kind the signer issues) this is byte-for-byte the target OSS
-//! requested and signed. The path and query are split out of that string by hand: the `url`
-//! crate would re-serialize them (and cost ~74 KB of IDNA tables).
+//! What to do with a request. The request target is split out of `request.url` by
+//! `oss_edge_worker_support::url`, as in every Worker (byte-for-byte what OSS signed).
 
 /// The health-check path.
 pub const HEALTH_PATH: &str = "/healthz";
@@ -24,22 +19,7 @@ pub const ALLOW_CALLBACK: &str = "POST";
 /// `Allow` for [`HEALTH_PATH`].
 pub const ALLOW_HEALTH: &str = "GET, HEAD";
 
-/// The path and query (`/p?q`) of an absolute URL string, without any fragment; `/` when the
-/// URL has no path.
-pub fn target_of_url(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |at| at + 3);
-    let rest = &url[after_scheme..];
-    let target = match rest.find(['/', '?', '#']) {
-        Some(at) if rest.as_bytes()[at] == b'/' => &rest[at..],
-        _ => "/",
-    };
-    target.split('#').next().unwrap_or(target)
-}
-
-/// The raw path of a target (everything before the first `?`).
-pub fn path_of_target(target: &str) -> &str {
-    target.split_once('?').map_or(target, |(path, _)| path)
-}
+pub use oss_edge_worker_support::url::{path_of_target, target_of_url};
 
 /// What a request asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,23 +77,6 @@ pub fn route(method: &str, path: &str) -> Route {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn targets() {
-        for (url, target) in [
-            ("http://127.0.0.1:8788/cb?a=1&b=%20", "/cb?a=1&b=%20"),
-            ("https://x.workers.dev/", "/"),
-            ("https://x.workers.dev", "/"),
-            ("https://x.workers.dev?q", "/"),
-            ("https://h/a/b#frag", "/a/b"),
-            ("https://h/a?x=1#f?g", "/a?x=1"),
-            ("https://h/a%2Fb/?", "/a%2Fb/?"),
-        ] {
-            assert_eq!(target_of_url(url), target, "{url}");
-        }
-        assert_eq!(path_of_target("/a/b?x=?"), "/a/b");
-        assert_eq!(path_of_target("/a"), "/a");
-    }
 
     #[test]
     fn routes() {

@@ -145,11 +145,7 @@ fn is_queue_binding(name: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The path and query of an absolute request URL (`http://host/path?query` → `/path?query`).
-pub fn target_of_url(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(url, |at| &url[at + 3..]);
-    after_scheme.find('/').map_or("/", |at| &after_scheme[at..])
-}
+pub use oss_edge_worker_support::url::target_of_url;
 
 #[cfg(test)]
 mod tests {
@@ -254,15 +250,5 @@ mod tests {
         assert_eq!(route(Local, "GET", "/events"), DevRoute::NotFound);
         assert_eq!(route(Local, "GET", "/__dev/events/"), DevRoute::NotFound);
         assert_eq!(route(Local, "GET", "/__dev/"), DevRoute::NotFound);
-    }
-
-    #[test]
-    fn targets_of_urls() {
-        assert_eq!(
-            target_of_url("http://127.0.0.1:8788/__dev/rows?limit=1"),
-            "/__dev/rows?limit=1"
-        );
-        assert_eq!(target_of_url("https://h"), "/");
-        assert_eq!(target_of_url("/p?q"), "/p?q");
     }
 }

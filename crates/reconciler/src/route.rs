@@ -1,5 +1,5 @@
-//! What a request asks for. The runtime's `request.url` is parsed by hand, as in the callback
-//! Worker: only the path matters here.
+//! What a request asks for: only the path matters here (split out of `request.url` by
+//! `oss_edge_worker_support::url`, as in every Worker).
 
 /// The operator's reconciliation call.
 pub const RECONCILE_PATH: &str = "/v1/reconcile";
@@ -29,18 +29,7 @@ pub enum Route {
     NotFound,
 }
 
-/// The path of an absolute URL string (`/` when it has none), without query or fragment.
-pub fn path_of_url(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |at| at + 3);
-    let rest = &url[after_scheme..];
-    match rest.find(['/', '?', '#']) {
-        Some(at) if rest.as_bytes()[at] == b'/' => {
-            let path = &rest[at..];
-            path.find(['?', '#']).map_or(path, |end| &path[..end])
-        }
-        _ => "/",
-    }
-}
+pub use oss_edge_worker_support::url::path_of_url;
 
 /// Routes `method` on `path`.
 pub fn route(method: &str, path: &str) -> Route {
@@ -63,15 +52,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_and_routes() {
-        for (url, path) in [
-            ("http://127.0.0.1:8788/v1/reconcile?x=1", "/v1/reconcile"),
-            ("https://r.workers.dev", "/"),
-            ("https://r.workers.dev?q", "/"),
-            ("https://h/healthz#f", "/healthz"),
-        ] {
-            assert_eq!(path_of_url(url), path, "{url}");
-        }
+    fn routes() {
         assert_eq!(route("POST", "/v1/reconcile"), Route::Reconcile);
         assert_eq!(
             route("GET", "/v1/reconcile"),

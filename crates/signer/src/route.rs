@@ -20,13 +20,7 @@ pub enum Route {
     NotFound,
 }
 
-/// The path of an absolute URL (`/` when it has none), without query or fragment.
-pub fn path_of_url(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
-    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
-    let end = path.find(['?', '#']).unwrap_or(path.len());
-    &path[..end]
-}
+pub use oss_edge_worker_support::url::path_of_url;
 
 /// Routes `method` on `path`.
 pub fn route(method: &str, path: &str) -> Route {
@@ -52,12 +46,6 @@ mod tests {
 
     #[test]
     fn paths_and_routes() {
-        assert_eq!(
-            path_of_url("http://127.0.0.1:8787/v1/grants?x=1"),
-            "/v1/grants"
-        );
-        assert_eq!(path_of_url("https://a.example"), "/");
-        assert_eq!(path_of_url("https://a.example/v1/policy#f"), "/v1/policy");
         assert_eq!(route("POST", "/v1/grants"), Route::Grant);
         assert_eq!(route("GET", "/v1/policy"), Route::Policy);
         assert_eq!(route("OPTIONS", "/v1/policy"), Route::Preflight);

@@ -7,7 +7,7 @@
 //! (`http`), and JavaScript errors and timeouts (`js`). Decisions stay in `oss-edge-core` and
 //! in each Worker's pure modules; this crate only moves values.
 //!
-//! Everything but [`shard`] is wasm32-only.
+//! Everything but [`shard`] and [`url`] is wasm32-only.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -22,3 +22,4 @@ pub mod http;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
 pub mod shard;
+pub mod url;
