@@ -42,10 +42,14 @@ fn hits(text: &str) -> Vec<&'static str> {
         .collect()
 }
 
-#[test]
-fn the_only_outbound_request_is_the_confirmation_built_from_configuration() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let src = root.join("crates/callback/src");
+/// Every Rust source of the Worker crate `name` (crates/NAME/src): none may reach the network
+/// on its own ([`FORBIDDEN`]), and only `caller` (relative to src) may call the shared fetch,
+/// exactly `calls` times. Returns the caller's text for the caller's own checks.
+fn only_caller_reaches_the_network(name: &str, caller: &str, calls: usize) -> String {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../crates")
+        .join(name)
+        .join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     assert!(
@@ -53,7 +57,7 @@ fn the_only_outbound_request_is_the_confirmation_built_from_configuration() {
         "expected the Worker's sources under {}",
         src.display()
     );
-    let confirm = src.join("edge/confirm.rs");
+    let mut caller_text = None;
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         assert!(
@@ -62,16 +66,25 @@ fn the_only_outbound_request_is_the_confirmation_built_from_configuration() {
             file.display(),
             hits(&text)
         );
-        // The shared fetch is called from the confirmation alone.
-        let calls = text.matches("fetch::").count();
-        if *file == confirm {
-            assert_eq!(calls, 1, "one `fetch::head(`");
-            assert!(text.contains("fetch::head(request,"), "{}", file.display());
-            assert!(text.contains("request: &OutboundRequest"));
+        let found = text.matches("fetch::").count();
+        if *file == src.join(caller) {
+            assert_eq!(found, calls, "{}", file.display());
+            caller_text = Some(text);
         } else {
-            assert_eq!(calls, 0, "{} calls the shared fetch", file.display());
+            assert_eq!(found, 0, "{} calls the shared fetch", file.display());
         }
     }
+    caller_text.unwrap_or_else(|| panic!("no {caller} under {}", src.display()))
+}
+
+#[test]
+fn the_only_outbound_request_is_the_confirmation_built_from_configuration() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let src = root.join("crates/callback/src");
+    // The shared fetch is called from the confirmation alone.
+    let confirm = only_caller_reaches_the_network("callback", "edge/confirm.rs", 1);
+    assert!(confirm.contains("fetch::head(request,"));
+    assert!(confirm.contains("request: &OutboundRequest"));
     // The shared glue: one fetch, of the URL the core built, in fetch.rs; nothing elsewhere.
     let shared = root.join("crates/worker-support/src");
     let mut files = Vec::new();
@@ -118,35 +131,11 @@ fn the_only_outbound_request_is_the_confirmation_built_from_configuration() {
 /// listing pages and the HeadObjects of versioned buckets (SECURITY.md, "Bounded outbound").
 #[test]
 fn the_reconciler_sends_only_the_cores_listing_and_head_requests() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let src = root.join("crates/reconciler/src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    assert!(
-        files.len() >= 5,
-        "expected its sources under {}",
-        src.display()
-    );
-    let run = src.join("edge/run.rs");
-    for file in &files {
-        let text = std::fs::read_to_string(file).unwrap();
-        assert!(
-            hits(&text).is_empty(),
-            "{} contains {:?}",
-            file.display(),
-            hits(&text)
-        );
-        let calls = text.matches("fetch::").count();
-        if *file == run {
-            assert_eq!(calls, 2, "one listing page and one HeadObject call");
-            assert!(text.contains("fetch::with_body(&request, LIST_ATTEMPT_MS)"));
-            assert!(text.contains("fetch::head(&request, HEAD_ATTEMPT_MS)"));
-            // Both requests come from the core, for a bucket of BUCKETS.
-            assert!(text.contains("listing.next_request_sized(self.credentials"));
-            assert!(text.contains("head_object(self.bucket, key, self.credentials"));
-            assert!(text.contains("for bucket in buckets.iter()"));
-        } else {
-            assert_eq!(calls, 0, "{} calls the shared fetch", file.display());
-        }
-    }
+    let run = only_caller_reaches_the_network("reconciler", "edge/run.rs", 2);
+    assert!(run.contains("fetch::with_body(&request, LIST_ATTEMPT_MS)"));
+    assert!(run.contains("fetch::head(&request, HEAD_ATTEMPT_MS)"));
+    // Both requests come from the core, for a bucket of BUCKETS.
+    assert!(run.contains("listing.next_request_sized(self.credentials"));
+    assert!(run.contains("head_object(self.bucket, key, self.credentials"));
+    assert!(run.contains("for bucket in buckets.iter()"));
 }
